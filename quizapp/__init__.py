@@ -1,0 +1,39 @@
+"""The myth-versus-fact quiz app: create_app() builds it from config layers and parts."""
+
+import os
+from pathlib import Path
+
+from flask import Flask
+
+from . import catalog, cli, config, db, errors, paths, security, templating
+from .articles.views import bp as articles_bp
+from .quiz.views import bp as quiz_bp
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Config from defaults, then instance/config.py, then QUIZAPP_* variables, then test_config."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("QUIZAPP_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        template_folder=str(paths.bundled("templates")),
+        static_folder=str(paths.bundled("static")),
+    )
+    app.config.from_object(config.Defaults)
+    app.config.from_pyfile("config.py", silent=True)
+    config.load_environment(app.config, os.environ)
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    config.finish(app)
+
+    db.init_app(app)
+    catalog.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    templating.init_app(app)
+    cli.init_app(app)
+
+    app.register_blueprint(quiz_bp)
+    app.register_blueprint(articles_bp)
+    return app

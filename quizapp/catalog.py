@@ -1,0 +1,64 @@
+"""The app's view of the content: loaded once at start, reloaded on change when configured.
+
+Problems are logged as `path:line:col: message`; the files that have them are left out and
+everything else is served.
+"""
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from . import paths
+from .content import ContentProblem, Library, load_library
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    library: Library
+    problems: tuple[ContentProblem, ...]
+    fingerprint: tuple
+
+
+class Catalog:
+    def __init__(self, app: Flask, root: Path, reload: bool):
+        self.app, self.root, self.reload = app, root, reload
+        self._lock = threading.Lock()
+        self.snapshot = self._load()
+
+    def current(self) -> Snapshot:
+        if self.reload and self._fingerprint() != self.snapshot.fingerprint:
+            with self._lock:
+                if self._fingerprint() != self.snapshot.fingerprint:
+                    self.snapshot = self._load()
+        return self.snapshot
+
+    def _fingerprint(self) -> tuple:
+        files = [*self.root.glob("articles/*.md"), *self.root.glob("questions/*.yaml")]
+        return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+
+    def _load(self) -> Snapshot:
+        fingerprint = self._fingerprint()
+        library, problems = load_library(self.root)
+        for problem in problems:
+            self.app.logger.error("%s", problem)
+        self.app.logger.info(
+            "content: %d quizzes, %d articles from %s",
+            len(library.banks),
+            len(library.articles),
+            self.root,
+        )
+        return Snapshot(library, tuple(problems), fingerprint)
+
+
+def init_app(app: Flask) -> None:
+    root = Path(app.config["QUIZAPP_CONTENT_DIR"] or paths.content_root())
+    app.extensions["quizapp.catalog"] = Catalog(
+        app, root, bool(app.config["QUIZAPP_CONTENT_RELOAD"])
+    )
+
+
+def library() -> Library:
+    """The content to serve in this request."""
+    return current_app.extensions["quizapp.catalog"].current().library

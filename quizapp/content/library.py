@@ -1,0 +1,188 @@
+"""Load every article and bank into one immutable Library, cross-checking references.
+
+A file with problems is left out and its problems are returned; everything else still loads.
+A bank that cites a missing article or section is left out too, pointed at the bad reference.
+"""
+
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+from . import validation, yamlsource
+from .articles import Article, load_article
+from .errors import ContentError, ContentProblem
+from .schema import BankFile, BankInfo, Question
+
+MAX_FILE_BYTES = 1_000_000
+
+
+@dataclass(frozen=True)
+class Bank:
+    info: BankInfo
+    questions: tuple[Question, ...]
+    path: str
+
+    @property
+    def id(self) -> str:
+        return self.info.id
+
+    @property
+    def title(self) -> str:
+        return self.info.title
+
+    def question(self, question_id: str) -> Question | None:
+        return next((q for q in self.questions if q.id == question_id), None)
+
+    @property
+    def length(self) -> int:
+        """How many statements one attempt asks."""
+        draw = self.info.settings.draw
+        return min(draw, len(self.questions)) if draw else len(self.questions)
+
+    @property
+    def article_slugs(self) -> tuple[str, ...]:
+        """The articles this bank draws on, in order of first citation."""
+        slugs = (s.article for q in self.questions for s in q.sources)
+        return tuple(dict.fromkeys(slugs))
+
+
+@dataclass(frozen=True)
+class Citation:
+    bank: Bank
+    question: Question
+
+
+@dataclass(frozen=True)
+class Library:
+    articles: Mapping[str, Article]
+    banks: Mapping[str, Bank]
+    citations: Mapping[tuple[str, str], tuple[Citation, ...]] = field(repr=False)
+
+    def cited_by(self, article: str, section: str) -> tuple[Citation, ...]:
+        return self.citations.get((article, section), ())
+
+
+def load_library(root: Path) -> tuple[Library, list[ContentProblem]]:
+    """Load root/articles/*.md and root/questions/*.yaml; return the library and all problems."""
+    problems: list[ContentProblem] = []
+    articles: dict[str, Article] = {}
+    for path in sorted((root / "articles").glob("*.md")):
+        try:
+            _check_size(path, root)
+            article = load_article(path, _display(path, root))
+        except ContentError as exc:
+            problems.extend(exc.problems)
+        else:
+            articles[article.slug] = article
+
+    banks: dict[str, Bank] = {}
+    owners: dict[str, str] = {}  # question id -> bank id, across banks
+    for path in sorted((root / "questions").glob("*.yaml")):
+        try:
+            _check_size(path, root)
+            bank, tree = _load_bank(path, _display(path, root))
+            _check_references(bank, tree, articles, owners)
+        except ContentError as exc:
+            problems.extend(exc.problems)
+        else:
+            banks[bank.id] = bank
+            owners.update((q.id, bank.id) for q in bank.questions)
+
+    citations: dict[tuple[str, str], list[Citation]] = defaultdict(list)
+    for bank in banks.values():
+        for question in bank.questions:
+            for source in question.sources:
+                citations[(source.article, source.section)].append(Citation(bank, question))
+    library = Library(
+        articles=MappingProxyType(articles),
+        banks=MappingProxyType(dict(sorted(banks.items(), key=lambda kv: kv[1].title))),
+        citations=MappingProxyType({k: tuple(v) for k, v in citations.items()}),
+    )
+    return library, problems
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root))
+    except ValueError:
+        return str(path)
+
+
+def _check_size(path: Path, root: Path) -> None:
+    if path.stat().st_size > MAX_FILE_BYTES:
+        raise ContentError.at(
+            _display(path, root),
+            1,
+            1,
+            f"the file is larger than {MAX_FILE_BYTES:,} bytes; split it",
+        )
+
+
+def _load_bank(path: Path, display: str) -> tuple[Bank, Any]:
+    text = yamlsource.read_text(display, path.read_bytes())
+    data, tree = yamlsource.parse(text, display)
+    if not isinstance(data, dict):
+        raise ContentError.at(
+            display, 1, 1, "a bank is a mapping with schema_version, bank, questions"
+        )
+    parsed = validation.validate(BankFile, data, tree, display)
+    problems = []
+    if parsed.bank.id != path.stem:
+        line, col = yamlsource.locate(tree, ("bank", "id"))
+        problems.append(
+            ContentProblem(
+                display,
+                line,
+                col,
+                f"bank id '{parsed.bank.id}' must equal the file name '{path.stem}'",
+            )
+        )
+    seen: set[str] = set()
+    for index, question in enumerate(parsed.questions):
+        if question.id in seen:
+            line, col = yamlsource.locate(tree, ("questions", index, "id"))
+            problems.append(
+                ContentProblem(display, line, col, f"question id '{question.id}' is used twice")
+            )
+        seen.add(question.id)
+    if problems:
+        raise ContentError(problems)
+    return Bank(info=parsed.bank, questions=parsed.questions, path=display), tree
+
+
+def _check_references(
+    bank: Bank, tree: Any, articles: Mapping[str, Article], owners: Mapping[str, str]
+) -> None:
+    problems = []
+    for qi, question in enumerate(bank.questions):
+        if question.id in owners:
+            line, col = yamlsource.locate(tree, ("questions", qi, "id"))
+            problems.append(
+                ContentProblem(
+                    bank.path,
+                    line,
+                    col,
+                    f"question id '{question.id}' is already used in bank '{owners[question.id]}'",
+                )
+            )
+        for si, source in enumerate(question.sources):
+            message = _resolve(source.article, source.section, articles)
+            if message:
+                line, col = yamlsource.locate(tree, ("questions", qi, "sources", si, "ref"))
+                problems.append(ContentProblem(bank.path, line, col, message))
+    if problems:
+        raise ContentError(problems)
+
+
+def _resolve(slug: str, section: str, articles: Mapping[str, Article]) -> str | None:
+    article = articles.get(slug)
+    if article is None:
+        hint = yamlsource.did_you_mean(slug, list(articles))
+        return f"no article '{slug}' (it may have failed to load){hint}"
+    if article.section(section) is None:
+        hint = yamlsource.did_you_mean(section, [s.id for s in article.sections])
+        return f"article '{slug}' has no section '{section}'{hint}"
+    return None

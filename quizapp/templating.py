@@ -1,0 +1,23 @@
+"""Template filters shared by every page."""
+
+from flask import Flask
+from markupsafe import Markup
+
+from . import catalog
+from .content import render_markdown
+
+STANCES = {
+    "supports": "supports this statement",
+    "contradicts": "contradicts this statement",
+    "context": "gives context",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.add_template_filter(_markdown, "markdown")
+    app.add_template_global(STANCES, "STANCES")
+    app.add_template_global(catalog.library, "library")
+
+
+def _markdown(text: str) -> Markup:
+    return Markup(render_markdown(text))

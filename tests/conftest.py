@@ -1,0 +1,102 @@
+"""Shared fixtures: an app on a fresh database (SQLite, and PostgreSQL where configured)."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from quizapp import create_app
+from quizapp.db import make_engine, upgrade
+from quizapp.models import Base
+
+FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+PG_REASON = (
+    "PostgreSQL run skipped: set QUIZAPP_TEST_DATABASE_URL to a PostgreSQL URL "
+    "(CI sets postgresql+psycopg://postgres@127.0.0.1:5432/test)"
+)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database(request, tmp_path_factory):
+    """A migrated database for the session; each test starts it empty."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+    else:
+        url = os.environ.get("QUIZAPP_TEST_DATABASE_URL", "")
+        if not url.startswith("postgresql"):
+            pytest.skip(PG_REASON)
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        Base.metadata.drop_all(engine)
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(engine)
+    yield url, engine
+    engine.dispose()
+
+
+@pytest.fixture
+def make_app(database, tmp_path, monkeypatch):
+    """Build an app on the test database; keyword arguments are extra config."""
+    url, engine = database
+    with engine.begin() as connection:
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+    monkeypatch.setenv("QUIZAPP_INSTANCE_PATH", str(tmp_path / "instance"))
+    apps = []
+
+    def make(**config):
+        settings = {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "WTF_CSRF_ENABLED": False,
+            "QUIZAPP_DATABASE_URL": url,
+            "QUIZAPP_CONTENT_DIR": str(FIXTURE_CONTENT),
+        }
+        app = create_app(settings | config)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        app.extensions["quizapp.db"].kw["bind"].dispose()
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture(autouse=True)
+def _push_request_context():
+    """Replaces pytest-flask's: one request context held for a whole test would share `g`
+    (and so the database session) between the test's requests."""
+
+
+class Learner:
+    """A browser taking quizzes through the test client."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def start(self, bank_id="sample-quiz", name=""):
+        """Start an attempt; returns the URL of its first statement."""
+        response = self.client.post(f"/quizzes/{bank_id}", data={"display_name": name})
+        assert response.status_code == 302, response.get_data(as_text=True)
+        resumed = self.client.get(response.location)
+        assert resumed.status_code == 302
+        return resumed.location
+
+    def answer(self, url, answer):
+        return self.client.post(url, data={"answer": answer})
+
+    def statement_text(self, url) -> str:
+        html = self.client.get(url).get_data(as_text=True)
+        return re.search(r'<h1 class="statement">(.*?)</h1>', html, re.S).group(1)
+
+
+@pytest.fixture
+def learner(client):
+    return Learner(client)

@@ -1,0 +1,188 @@
+"""A learner takes a quiz: start, answer, read why, see the results, come back, retake."""
+
+import re
+
+from sqlalchemy import func, select
+
+from quizapp import db
+from quizapp.models import Response
+
+ANSWERS = {  # the fixture bank's key, in file order (it is not shuffled)
+    "The sky is green.": "myth",
+    "Grass is green.": "fact",
+    "Details never matter.": "myth",
+    "Water is wet.": "fact",
+}
+
+
+def response_count(app) -> int:
+    with app.app_context():
+        return db.session().scalar(select(func.count()).select_from(Response))
+
+
+def test_home_lists_quizzes_with_their_length_and_the_articles(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "A sample quiz" in html
+    assert "4 statements" in html
+    assert "B drawn quiz" in html and "2 statements" in html
+    assert 'href="/articles/sample-article"' in html
+
+
+def test_start_page_describes_the_quiz_and_offers_a_name_field(client):
+    html = client.get("/quizzes/sample-quiz").get_data(as_text=True)
+    assert "Four statements for the tests." in html
+    assert '<label for="display_name">Your name (optional)</label>' in html
+    assert "A sample article" in html  # what the quiz draws on
+    assert ">Start</button>" in html
+
+
+def test_whole_journey_from_start_to_results_and_retake(client, learner):
+    url = learner.start(name="Ada")
+    assert url.endswith("/1")
+    page = client.get(url).get_data(as_text=True)
+    assert "Statement 1 of 4" in page
+    assert '<progress id="progress" max="4" value="0">' in page
+
+    wrong_on = "Grass is green."
+    for number in range(1, 5):
+        url = re.sub(r"/\d+$", f"/{number}", url)
+        statement = learner.statement_text(url)
+        right = ANSWERS[statement]
+        given = ("myth" if right == "fact" else "fact") if statement == wrong_on else right
+        assert learner.answer(url, given).location == url
+        feedback = client.get(url).get_data(as_text=True)
+        assert ("You were right" if given == right else "Not quite") in feedback
+        assert f"It is a <strong>{right}</strong>" in feedback
+        assert "-EXPLANATION" in feedback
+        assert 'href="/articles/sample-article#' in feedback
+
+    feedback = client.get(url).get_data(as_text=True)
+    results_url = url.rsplit("/", 1)[0] + "/results"
+    assert f'href="{results_url}"' in feedback
+
+    results = client.get(results_url).get_data(as_text=True)
+    assert "<strong>3 of 4</strong> correct (75%)" in results
+    assert "Ada" in results
+    assert results.count('class="review__item') == 4
+    assert "it is a <strong>fact</strong>; you answered myth." in results
+
+    retake = client.post("/quizzes/sample-quiz", data={"display_name": "Ada"})
+    assert retake.status_code == 302
+    assert retake.location != url.rsplit("/", 1)[0]
+
+
+def test_feedback_labels_each_source_with_article_section_and_stance(client, learner):
+    url = learner.start()
+    learner.answer(url, "myth")
+    html = client.get(url).get_data(as_text=True)
+    assert 'href="/articles/sample-article#first"' in html
+    assert "A sample article" in html and "First part" in html
+    assert "This section contradicts this statement." in html
+
+
+def test_leaving_and_coming_back_resumes_at_the_first_unanswered_statement(client, learner):
+    first = learner.start()
+    attempt = first.rsplit("/", 1)[0]
+    learner.answer(first, "myth")
+    learner.answer(attempt + "/2", "fact")
+    assert client.get(attempt).location == attempt + "/3"
+    start_page = client.get("/quizzes/sample-quiz").get_data(as_text=True)
+    assert f'href="{attempt}">Continue where you left off' in start_page
+
+
+def test_answering_twice_stores_one_answer_and_keeps_the_score(app, client, learner):
+    url = learner.start()
+    learner.answer(url, "myth")  # right
+    learner.answer(url, "myth")  # double click
+    learner.answer(url, "fact")  # back button, then the other choice
+    assert response_count(app) == 1
+    assert "You were right" in client.get(url).get_data(as_text=True)
+
+
+def test_results_wait_until_every_statement_is_answered(client, learner):
+    url = learner.start()
+    attempt = url.rsplit("/", 1)[0]
+    assert client.get(attempt + "/results").location == attempt
+    assert "correct (" not in client.get(attempt + "/results", follow_redirects=True).text
+
+
+def test_statement_page_holds_no_answer_key(client, learner):
+    url = learner.start()
+    response = client.get(url)
+    html = response.get_data(as_text=True)
+    assert "The sky is green." in html
+    for leak in ("SKY-EXPLANATION", "You were right", "Not quite", "It is a", "/articles/"):
+        assert leak not in html
+    headers = str(response.headers).lower()
+    assert "myth" not in headers.split("set-cookie")[0]
+    with client.session_transaction() as session:
+        assert set(session) <= {"browser", "csrf_token", "_permanent"}
+
+
+def test_another_browser_cannot_see_or_answer_an_attempt(app, learner):
+    url = learner.start()
+    attempt = url.rsplit("/", 1)[0]
+    stranger = app.test_client()
+    assert stranger.get(url).status_code == 404
+    assert stranger.get(attempt).status_code == 404
+    assert stranger.get(attempt + "/results").status_code == 404
+    assert stranger.post(url, data={"answer": "myth"}).status_code == 404
+    assert response_count(app) == 0
+
+
+def test_unknown_quiz_attempt_and_statement_are_404_in_the_layout(client, learner):
+    assert client.get("/quizzes/no-such-quiz").status_code == 404
+    assert client.get("/attempts/not-an-attempt").status_code == 404
+    url = learner.start()
+    page = client.get(url.rsplit("/", 1)[0] + "/99")
+    assert page.status_code == 404
+    assert "Page not found" in page.text and "Myth or Fact" in page.text
+
+
+def test_a_malformed_answer_is_a_400_page_and_stores_nothing(app, client, learner):
+    url = learner.start()
+    for data in ({"answer": "maybe"}, {}):
+        page = client.post(url, data=data)
+        assert page.status_code == 400
+        assert "Something was wrong with that request" in page.text
+    assert response_count(app) == 0
+
+
+def test_a_display_name_too_long_is_refused_with_a_message(client):
+    page = client.post("/quizzes/sample-quiz", data={"display_name": "x" * 81})
+    assert page.status_code == 400
+    assert "Field cannot be longer than 80 characters." in page.text
+
+
+def test_a_display_name_is_shown_as_text_not_markup(client, learner):
+    url = learner.start(name='<script>alert("x")</script>')
+    attempt = url.rsplit("/", 1)[0]
+    for number in range(1, 5):
+        learner.answer(f"{attempt}/{number}", "myth")
+    html = client.get(attempt + "/results").get_data(as_text=True)
+    assert "&lt;script&gt;alert(" in html
+    assert '<script>alert("x")' not in html
+
+
+def test_draw_and_shuffle_fix_the_order_when_the_attempt_starts(client, learner):
+    url = learner.start("drawn-quiz")
+    attempt = url.rsplit("/", 1)[0]
+    first = [learner.statement_text(f"{attempt}/{n}") for n in (1, 2)]
+    again = [learner.statement_text(f"{attempt}/{n}") for n in (1, 2)]
+    assert first == again
+    assert len(set(first)) == 2
+    assert client.get(f"{attempt}/3").status_code == 404
+    assert "Statement 1 of 2" in client.get(url).text
+
+
+def test_the_server_error_page_uses_the_layout(make_app):
+    app = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @app.get("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    page = app.test_client().get("/boom")
+    assert page.status_code == 500
+    assert "Something went wrong on our side" in page.text
+    assert "Myth or Fact" in page.text

@@ -1,0 +1,82 @@
+"""The app factory: layered configuration, content reload in development, bad content isolated."""
+
+import logging
+import shutil
+
+from quizapp import create_app
+from quizapp.config import load_environment
+
+from .conftest import FIXTURE_CONTENT
+
+
+def test_environment_variables_override_and_json_values_are_parsed():
+    config = {"QUIZAPP_CONTENT_RELOAD": None}
+    load_environment(
+        config,
+        {"QUIZAPP_CONTENT_RELOAD": "true", "QUIZAPP_DATABASE_URL": "sqlite://", "OTHER": "x"},
+    )
+    assert config == {"QUIZAPP_CONTENT_RELOAD": True, "QUIZAPP_DATABASE_URL": "sqlite://"}
+
+
+def test_config_layers_defaults_then_instance_file_then_environment_then_test(
+    tmp_path, monkeypatch
+):
+    instance = tmp_path / "instance"
+    instance.mkdir()
+    (instance / "config.py").write_text(
+        "QUIZAPP_CONTENT_DIR = 'from-instance'\nQUIZAPP_DATABASE_URL = 'sqlite:///from-instance'\n"
+    )
+    monkeypatch.setenv("QUIZAPP_INSTANCE_PATH", str(instance))
+    monkeypatch.setenv("QUIZAPP_DATABASE_URL", f"sqlite:///{tmp_path / 'env.sqlite3'}")
+    app = create_app({"QUIZAPP_CONTENT_DIR": str(FIXTURE_CONTENT)})
+    assert app.config["QUIZAPP_DATABASE_URL"].endswith("env.sqlite3")  # env beats instance
+    assert app.config["QUIZAPP_CONTENT_DIR"] == str(FIXTURE_CONTENT)  # test beats all
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"  # a default
+    assert len(app.secret_key) == 64  # generated once, kept in the instance folder
+    assert (instance / "secret_key").read_text().strip() == app.secret_key
+
+
+def test_the_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("QUIZAPP_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("QUIZAPP_DATABASE_URL", raising=False)
+    app = create_app()
+    assert app.config["QUIZAPP_DATABASE_URL"] == f"sqlite:///{tmp_path / 'quizapp.sqlite3'}"
+    assert app.extensions["quizapp.catalog"].current().library.banks  # the bundled content
+
+
+def test_a_malformed_bank_is_logged_with_its_position_and_the_others_are_served(
+    make_app, tmp_path, caplog
+):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    (content / "questions" / "zz-broken.yaml").write_text("schema_version: 1\nbank: [oops\n")
+    with caplog.at_level(logging.ERROR):
+        app = make_app(QUIZAPP_CONTENT_DIR=str(content))
+    assert any(
+        r.getMessage().startswith("questions/zz-broken.yaml:3:1: YAML syntax")
+        for r in caplog.records
+    )
+    client = app.test_client()
+    assert "A sample quiz" in client.get("/").text
+    assert client.get("/quizzes/zz-broken").status_code == 404
+    assert client.get("/quizzes/sample-quiz").status_code == 200
+
+
+def test_in_development_an_edited_bank_is_served_without_a_restart(make_app, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    app = make_app(QUIZAPP_CONTENT_DIR=str(content), QUIZAPP_CONTENT_RELOAD=True)
+    client = app.test_client()
+    assert "A sample quiz" in client.get("/").text
+    bank = content / "questions" / "sample-quiz.yaml"
+    bank.write_text(bank.read_text().replace("title: A sample quiz", "title: An edited quiz"))
+    assert "An edited quiz" in client.get("/").text
+
+
+def test_without_reload_content_is_read_once(make_app, tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, content)
+    app = make_app(QUIZAPP_CONTENT_DIR=str(content), QUIZAPP_CONTENT_RELOAD=False)
+    bank = content / "questions" / "sample-quiz.yaml"
+    bank.write_text(bank.read_text().replace("title: A sample quiz", "title: An edited quiz"))
+    assert "A sample quiz" in app.test_client().get("/").text

@@ -1,0 +1,86 @@
+"""Browser tests: the real pages, served by pytest-flask's live server, driven in Chromium.
+
+They need Debian's Chromium at /usr/bin/chromium and skip, saying so, where it is missing.
+CI sets QUIZAPP_REQUIRE_BROWSER=1 so that a missing browser fails instead of skipping.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from quizapp import create_app
+from quizapp.db import make_engine, upgrade
+
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    missing = None
+    if not CHROMIUM.exists():
+        missing = f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = "browser tests need the playwright package (make test installs it)"
+    if missing:
+        if os.environ.get("QUIZAPP_REQUIRE_BROWSER"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory):
+    """The app as a learner meets it: bundled content, CSRF on, a fresh SQLite database.
+
+    Session-scoped like pytest-flask's live server; each test gets its own browser context,
+    so its own learner.
+    """
+    folder = tmp_path_factory.mktemp("browser")
+    url = f"sqlite:///{folder / 'browser.sqlite3'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    engine.dispose()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("QUIZAPP_INSTANCE_PATH", str(folder / "instance"))
+        return create_app({"QUIZAPP_DATABASE_URL": url, "SECRET_KEY": "browser-tests"})
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context; fails the test if a page asks any other host for anything."""
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    page = context.new_page()
+    origin = live_server.url()
+    foreign = []
+    page.on("request", lambda r: r.url.startswith(origin) or foreign.append(r.url))
+    yield page
+    context.close()
+    assert foreign == [], f"requests to other hosts: {foreign}"
+
+
+@pytest.fixture
+def screenshot():
+    """Save a screenshot for the README when QUIZAPP_SCREENSHOTS is set."""
+
+    def take(page, name: str) -> None:
+        if os.environ.get("QUIZAPP_SCREENSHOTS"):
+            SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+    return take

@@ -1,0 +1,98 @@
+"""A learner takes a quiz in Chromium, follows a source to the article, and every page passes
+axe-core's WCAG 2.1 AA rules."""
+
+import re
+
+from axe_playwright_python.sync_playwright import Axe
+
+WCAG_21_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
+
+
+def assert_accessible(page) -> None:
+    results = Axe().run(page, options=WCAG_21_AA)
+    assert results.violations_count == 0, results.generate_report()
+
+
+def test_from_the_home_page_to_the_results_and_into_the_article(page, live_server, screenshot):
+    page.goto(live_server.url("/"))
+    assert_accessible(page)
+    screenshot(page, "home")
+    page.get_by_role("link", name="What pores are, and why they look larger").click()
+    page.get_by_label("Your name (optional)").fill("Sam")
+    page.get_by_role("button", name="Start").click()
+
+    answered = 0
+    while True:
+        progress = page.locator(".progress label").inner_text()
+        assert progress == f"Statement {answered + 1} of 10"
+        if answered == 0:
+            assert_accessible(page)
+            screenshot(page, "statement")
+        page.get_by_role("button", name="Myth").click()
+        answered += 1
+        banner = page.get_by_role("status")
+        assert re.search(r"(You were right|Not quite)", banner.inner_text())
+        assert page.locator(".explanation").inner_text().strip()
+        if answered == 1:
+            assert_accessible(page)
+            screenshot(page, "feedback")
+        next_link = page.get_by_role("link", name=re.compile("Next statement|See your results"))
+        if next_link.inner_text() == "See your results":
+            next_link.click()
+            break
+        next_link.click()
+
+    assert page.get_by_role("heading", name="Your results").is_visible()
+    score = page.locator(".score").inner_text()
+    # answering "myth" to everything scores exactly the myths: five of the ten
+    assert score == "5 of 10 correct (50%)"
+    assert page.locator(".review__item").count() == 10
+    assert_accessible(page)
+    screenshot(page, "results")
+
+    link = page.locator(".source a").first
+    href = link.get_attribute("href")
+    link.click()
+    section_id = href.split("#", 1)[1]
+    assert page.url.endswith(href)
+    target = page.locator(":target")
+    assert target.get_attribute("id") == section_id
+    highlighted = target.evaluate("e => getComputedStyle(e).backgroundColor")
+    plain = page.locator(f"section.article-section:not(#{section_id})").first
+    assert highlighted != plain.evaluate("e => getComputedStyle(e).backgroundColor")
+    assert_accessible(page)
+    screenshot(page, "article")
+
+
+def test_keyboard_alone_with_javascript_off_answers_a_statement(browser, live_server):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url("/quizzes/pore-basics"))
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.get_by_role("button", name="Start").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/attempts/[^/]+/1$"))
+    page.get_by_role("button", name="Fact").focus()
+    outline = page.get_by_role("button", name="Fact").evaluate(
+        "e => getComputedStyle(e).outlineStyle"
+    )
+    assert outline != "none"  # a visible focus ring
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    assert re.search(r"(You were right|Not quite)", page.get_by_role("status").inner_text())
+    context.close()
+
+
+def test_a_phone_360_pixels_wide_needs_no_sideways_scrolling(browser, live_server):
+    context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    for path in ("/", "/quizzes/pore-basics", "/articles/pore-truth"):
+        page.goto(live_server.url(path))
+        assert page.evaluate("document.documentElement.scrollWidth") <= 360, path
+    page.goto(live_server.url("/quizzes/pore-basics"))
+    page.get_by_role("button", name="Start").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    myth = page.get_by_role("button", name="Myth").bounding_box()
+    assert myth["height"] >= 44  # big enough for a thumb
+    context.close()

@@ -44,10 +44,11 @@ class Catalog:
         for problem in problems:
             self.app.logger.error("%s", problem)
         self.app.logger.info(
-            "content: %d quizzes, %d articles from %s",
+            "content from %s: quizzes %d, articles %d, problems %d",
+            self.root,
             len(library.banks),
             len(library.articles),
-            self.root,
+            len(problems),
         )
         return Snapshot(library, tuple(problems), fingerprint)
 

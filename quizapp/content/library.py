@@ -98,7 +98,9 @@ def load_library(root: Path) -> tuple[Library, list[ContentProblem]]:
                 citations[(source.article, source.section)].append(Citation(bank, question))
     library = Library(
         articles=MappingProxyType(articles),
-        banks=MappingProxyType(dict(sorted(banks.items(), key=lambda kv: kv[1].title))),
+        banks=MappingProxyType(
+            dict(sorted(banks.items(), key=lambda kv: (kv[1].info.order, kv[1].title)))
+        ),
         citations=MappingProxyType({k: tuple(v) for k, v in citations.items()}),
     )
     return library, problems

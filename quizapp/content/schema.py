@@ -71,6 +71,9 @@ class BankInfo(Frozen):
     id: Slug = Field(description="equals the file name without .yaml")
     title: Text
     description: Text = Field(description="Markdown, shown on the quiz's start page")
+    order: Annotated[int, Field(strict=True)] = Field(
+        100, description="place in the list of quizzes: lower first, then by title"
+    )
     settings: Settings = Settings()
 
 

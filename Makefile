@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app quizapp
 
-.PHONY: run test lint format install install-test clean
+.PHONY: run test lint check-content format install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,10 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## make check-content: every bank and article, warnings included, as CI checks them
+check-content: install
+	$(FLASK) content check --strict
 
 format: install-test
 	$(BIN)/ruff format .

@@ -7,6 +7,7 @@ from flask import Flask
 
 from . import catalog, cli, config, db, errors, paths, security, templating
 from .articles.views import bp as articles_bp
+from .authoring.views import bp as authoring_bp
 from .quiz.views import bp as quiz_bp
 
 
@@ -36,4 +37,5 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.register_blueprint(quiz_bp)
     app.register_blueprint(articles_bp)
+    app.register_blueprint(authoring_bp)
     return app

@@ -4,6 +4,7 @@ Problems are logged as `path:line:col: message`; the files that have them are le
 everything else is served.
 """
 
+import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +43,8 @@ class Catalog:
         fingerprint = self._fingerprint()
         library, problems = load_library(self.root)
         for problem in problems:
-            self.app.logger.error("%s", problem)
+            level = logging.ERROR if problem.severity == "error" else logging.WARNING
+            self.app.logger.log(level, "%s", problem)
         self.app.logger.info(
             "content from %s: quizzes %d, articles %d, problems %d",
             self.root,
@@ -54,12 +56,18 @@ class Catalog:
 
 
 def init_app(app: Flask) -> None:
-    root = Path(app.config["QUIZAPP_CONTENT_DIR"] or paths.content_root())
-    app.extensions["quizapp.catalog"] = Catalog(
-        app, root, bool(app.config["QUIZAPP_CONTENT_RELOAD"])
-    )
+    reload = bool(app.config["QUIZAPP_CONTENT_RELOAD"])
+    app.extensions["quizapp.catalog"] = Catalog(app, content_root(app), reload)
+
+
+def content_root(app: Flask) -> Path:
+    return Path(app.config["QUIZAPP_CONTENT_DIR"] or paths.content_root())
+
+
+def current() -> Snapshot:
+    """The content to serve in this request, with the problems found in it."""
+    return current_app.extensions["quizapp.catalog"].current()
 
 
 def library() -> Library:
-    """The content to serve in this request."""
-    return current_app.extensions["quizapp.catalog"].current().library
+    return current().library

@@ -1,12 +1,18 @@
-"""Command-line tools: `flask --app quizapp db ...`."""
+"""Command-line tools: `flask --app quizapp db ...` and `flask --app quizapp content ...`."""
+
+import json
+import sys
+from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from . import db
+from . import catalog, db
+from .content import ContentProblem, gift, jsonschema, load_library
 
 db_cli = AppGroup("db", help="Create and upgrade the database.")
+content_cli = AppGroup("content", help="Check, describe and export question banks and articles.")
 
 
 @db_cli.command("upgrade")
@@ -24,5 +30,81 @@ def revision_command(message: str) -> None:
     db.new_revision(db.engine(), message)
 
 
+@content_cli.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--strict", is_flag=True, help="Fail on warnings as well as errors.")
+@click.option(
+    "--format", "output", type=click.Choice(["text", "json"]), default="text", help="Output."
+)
+def check_command(paths: tuple[Path, ...], strict: bool, output: str) -> None:
+    """Check every bank and article, or only those in PATHS; print every problem.
+
+    Each problem is one line, path:line:col: error|warning: message. The exit status is 0
+    when there is no error (and, with --strict, no warning), else 1.
+    """
+    root = catalog.content_root(current_app)
+    _, problems = load_library(root)
+    if paths:
+        wanted = [_display(path, root) for path in paths]
+        problems = [p for p in problems if any(_within(p.path, w) for w in wanted)]
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if output == "json":
+        click.echo(json.dumps([_as_dict(p) for p in problems], indent=2))
+    else:
+        for problem in problems:
+            click.echo(str(problem))
+        click.echo(f"{errors} error(s), {warnings} warning(s) in {root}", err=True)
+    sys.exit(1 if errors or (strict and warnings) else 0)
+
+
+@content_cli.command("schema")
+def schema_command() -> None:
+    """Print the JSON Schema (draft-07) of a bank file, as kept in questions/bank.schema.json."""
+    click.echo(jsonschema.render(), nl=False)
+
+
+@content_cli.command("export")
+@click.argument("bank_id")
+@click.option("--format", "output", type=click.Choice(["gift"]), default="gift", help="Format.")
+def export_command(bank_id: str, output: str) -> None:
+    """Write the bank BANK_ID as Moodle GIFT (true/false questions; true means fact)."""
+    library = catalog.library()
+    bank = library.banks.get(bank_id)
+    if bank is None:
+        known = ", ".join(library.banks) or "none"
+        raise click.BadParameter(
+            f"no bank '{bank_id}' loaded (known: {known})", param_hint="BANK_ID"
+        )
+    click.echo(gift.export(bank, library), nl=False)
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(root.resolve()))
+    except ValueError:
+        raise click.BadParameter(
+            f"{path} is not inside the content folder {root} (see QUIZAPP_CONTENT_DIR)",
+            param_hint="PATHS",
+        ) from None
+
+
+def _within(problem_path: str, wanted: str) -> bool:
+    return (
+        wanted == "." or problem_path == wanted or problem_path.startswith(wanted.rstrip("/") + "/")
+    )
+
+
+def _as_dict(problem: ContentProblem) -> dict:
+    return {
+        "path": problem.path,
+        "line": problem.line,
+        "col": problem.col,
+        "severity": problem.severity,
+        "message": problem.message,
+    }
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
+    app.cli.add_command(content_cli)

@@ -15,6 +15,7 @@ class Defaults:
     QUIZAPP_DATABASE_URL = None  # None: SQLite file quizapp.sqlite3 in the instance folder
     QUIZAPP_CONTENT_DIR = None  # None: the bundled articles/ and questions/
     QUIZAPP_CONTENT_RELOAD = None  # None: reload edited content when debug is on
+    QUIZAPP_AUTHOR_TOOLS = None  # None: the preview and problems pages in debug mode only
     QUIZAPP_SECRET_KEY = None
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
@@ -38,8 +39,9 @@ def finish(app: Flask) -> None:
     instance = Path(app.instance_path)
     if not app.config["QUIZAPP_DATABASE_URL"]:
         app.config["QUIZAPP_DATABASE_URL"] = f"sqlite:///{instance / 'quizapp.sqlite3'}"
-    if app.config["QUIZAPP_CONTENT_RELOAD"] is None:
-        app.config["QUIZAPP_CONTENT_RELOAD"] = app.debug
+    for name in ("QUIZAPP_CONTENT_RELOAD", "QUIZAPP_AUTHOR_TOOLS"):
+        if app.config[name] is None:
+            app.config[name] = app.debug
     app.config["SECRET_KEY"] = (
         app.config["QUIZAPP_SECRET_KEY"] or app.config.get("SECRET_KEY") or _local_key(instance)
     )

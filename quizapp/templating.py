@@ -4,6 +4,7 @@ from flask import Flask
 from markupsafe import Markup
 
 from . import catalog
+from .authoring import views as authoring
 from .content import render_markdown
 
 STANCES = {
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(_markdown, "markdown")
     app.add_template_global(STANCES, "STANCES")
     app.add_template_global(catalog.library, "library")
+    app.add_template_global(authoring.enabled, "author_tools")
 
 
 def _markdown(text: str) -> Markup:

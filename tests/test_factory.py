@@ -53,7 +53,7 @@ def test_a_malformed_bank_is_logged_with_its_position_and_the_others_are_served(
     with caplog.at_level(logging.ERROR):
         app = make_app(QUIZAPP_CONTENT_DIR=str(content))
     assert any(
-        r.getMessage().startswith("questions/zz-broken.yaml:3:1: YAML syntax")
+        r.getMessage().startswith("questions/zz-broken.yaml:3:1: error: YAML syntax")
         for r in caplog.records
     )
     client = app.test_client()

@@ -1,5 +1,6 @@
 """Question banks and articles: loading, validation and rendering. Pure Python, no Flask."""
 
+from . import gift, jsonschema
 from .articles import Article, Section
 from .errors import ContentError, ContentProblem
 from .library import Bank, Citation, Library, load_library
@@ -16,6 +17,8 @@ __all__ = [
     "Question",
     "Section",
     "SourceRef",
+    "gift",
+    "jsonschema",
     "load_library",
     "render_markdown",
 ]

@@ -1,19 +1,24 @@
 """Content problems that carry the place an author must look: path, line and column."""
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 @dataclass(frozen=True)
 class ContentProblem:
-    """One problem in one file, as a compiler would report it."""
+    """One problem in one file, as a compiler would report it.
+
+    An error leaves the file out; a warning is advice and the file is still served.
+    """
 
     path: str
     line: int
     col: int
     message: str
+    severity: Literal["error", "warning"] = "error"
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+        return f"{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}"
 
 
 class ContentError(Exception):

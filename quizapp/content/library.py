@@ -11,7 +11,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from . import validation, yamlsource
+from . import lint, validation, yamlsource
 from .articles import Article, load_article
 from .errors import ContentError, ContentProblem
 from .schema import BankFile, BankInfo, Question
@@ -66,7 +66,10 @@ class Library:
 
 
 def load_library(root: Path) -> tuple[Library, list[ContentProblem]]:
-    """Load root/articles/*.md and root/questions/*.yaml; return the library and all problems."""
+    """Load root/articles/*.md and root/questions/*.yaml; return the library and every problem.
+
+    Files with errors are left out; warnings are advice on files that are served.
+    """
     problems: list[ContentProblem] = []
     articles: dict[str, Article] = {}
     for path in sorted((root / "articles").glob("*.md")):
@@ -83,13 +86,14 @@ def load_library(root: Path) -> tuple[Library, list[ContentProblem]]:
     for path in sorted((root / "questions").glob("*.yaml")):
         try:
             _check_size(path, root)
-            bank, tree = _load_bank(path, _display(path, root))
+            bank, tree, warnings = _load_bank(path, _display(path, root))
             _check_references(bank, tree, articles, owners)
         except ContentError as exc:
             problems.extend(exc.problems)
         else:
             banks[bank.id] = bank
             owners.update((q.id, bank.id) for q in bank.questions)
+            problems.extend(warnings)
 
     citations: dict[tuple[str, str], list[Citation]] = defaultdict(list)
     for bank in banks.values():
@@ -103,6 +107,7 @@ def load_library(root: Path) -> tuple[Library, list[ContentProblem]]:
         ),
         citations=MappingProxyType({k: tuple(v) for k, v in citations.items()}),
     )
+    problems.extend(lint.uncited_sections(articles, set(citations)))
     return library, problems
 
 
@@ -123,7 +128,7 @@ def _check_size(path: Path, root: Path) -> None:
         )
 
 
-def _load_bank(path: Path, display: str) -> tuple[Bank, Any]:
+def _load_bank(path: Path, display: str) -> tuple[Bank, Any, list[ContentProblem]]:
     text = yamlsource.read_text(display, path.read_bytes())
     data, tree = yamlsource.parse(text, display)
     if not isinstance(data, dict):
@@ -150,9 +155,21 @@ def _load_bank(path: Path, display: str) -> tuple[Bank, Any]:
                 ContentProblem(display, line, col, f"question id '{question.id}' is used twice")
             )
         seen.add(question.id)
+    draw = parsed.bank.settings.draw
+    if draw and draw > len(parsed.questions):
+        line, col = yamlsource.locate(tree, ("bank", "settings", "draw"))
+        problems.append(
+            ContentProblem(
+                display,
+                line,
+                col,
+                f"draw is {draw} but the bank has {len(parsed.questions)} statements",
+            )
+        )
     if problems:
         raise ContentError(problems)
-    return Bank(info=parsed.bank, questions=parsed.questions, path=display), tree
+    bank = Bank(info=parsed.bank, questions=parsed.questions, path=display)
+    return bank, tree, lint.bank_warnings(parsed, tree, text, display)
 
 
 def _check_references(

@@ -47,9 +47,36 @@ def _problem(model: type[BaseModel], err: dict, tree: Any, path: str, offset: in
         message = f"{name} needs at least one entry"
     elif kind == "string_too_short":
         message = f"{name} must not be empty"
+    elif kind in _EXPECTED:
+        message = f"{name} must be {_EXPECTED[kind]}, not {_kind_of(err['input'])}"
     else:
         message = f"{name}: {err['msg'][0].lower()}{err['msg'][1:]}"
     return ContentProblem(path, line + offset, col, message)
+
+
+_EXPECTED = {
+    "string_type": "text",
+    "bool_type": "true or false",
+    "int_type": "a whole number",
+    "tuple_type": "a list",
+    "list_type": "a list",
+    "model_type": "a mapping of keys",
+    "dict_type": "a mapping of keys",
+}
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{str(value).lower()} (a boolean)"
+    if isinstance(value, (int, float)):
+        return f"{value} (a number)"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    if isinstance(value, (list, tuple)):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "empty" if value is None else type(value).__name__
 
 
 def _follows_from_another(err: dict, errors: list[dict]) -> bool:

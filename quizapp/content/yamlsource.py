@@ -41,6 +41,9 @@ def parse(text: str, path: str, line_offset: int = 0) -> tuple[Any, Any]:
         problem = exc.problem or exc.context or "invalid YAML"
         if "'\\t'" in problem:
             problem = "a tab character is not allowed here; indent with spaces"
+        elif exc.context and exc.context.startswith("while parsing") and exc.context_mark:
+            start = f"{exc.context_mark.line + 1 + line_offset}:{exc.context_mark.column + 1}"
+            problem += f" ({exc.context.removeprefix('while ')} that starts at {start})"
         raise ContentError.at(path, line + line_offset, col, f"YAML syntax: {problem}") from None
     return _plain(tree, path, line_offset, set()), tree
 

@@ -20,7 +20,7 @@ def test_raw_html_in_an_article_is_shown_as_text(client):
 def test_each_section_lists_the_statements_that_cite_it(client):
     html = client.get("/articles/sample-article").get_data(as_text=True)
     second = html[html.index('<section id="second"') :]
-    assert "Cited by 3 statements" in second
+    assert "Cited by 4 statements" in second
     assert "“Grass is green.”" in second
     assert 'href="/quizzes/sample-quiz">A sample quiz</a>' in second
 

@@ -1,0 +1,45 @@
+"""Pages for authors: what `content check` reports, and a preview of every statement of a bank.
+
+They show answer keys, so they are available only when QUIZAPP_AUTHOR_TOOLS is on (by default,
+in debug mode); elsewhere they do not exist (404).
+"""
+
+from itertools import groupby
+
+from flask import Blueprint, abort, current_app, render_template
+
+from .. import catalog
+
+bp = Blueprint("authoring", __name__, url_prefix="/authoring")
+
+
+@bp.before_request
+def author_tools_only():
+    if not enabled():
+        abort(404)
+
+
+def enabled() -> bool:
+    return bool(current_app.config["QUIZAPP_AUTHOR_TOOLS"])
+
+
+@bp.get("/")
+def problems():
+    snapshot = catalog.current()
+    by_file = groupby(sorted(snapshot.problems, key=lambda p: (p.path, p.line)), lambda p: p.path)
+    errors = sum(p.severity == "error" for p in snapshot.problems)
+    return render_template(
+        "authoring/problems.html",
+        files=[(path, list(found)) for path, found in by_file],
+        errors=errors,
+        warnings=len(snapshot.problems) - errors,
+        banks=snapshot.library.banks,
+    )
+
+
+@bp.get("/banks/<bank_id>")
+def preview(bank_id: str):
+    bank = catalog.library().banks.get(bank_id)
+    if bank is None:
+        abort(404)
+    return render_template("authoring/preview.html", bank=bank)

@@ -1,0 +1,77 @@
+"""Warnings: content that loads and works, but that an author will want to improve."""
+
+from typing import Any
+
+from . import yamlsource
+from .articles import Article
+from .errors import ContentProblem
+from .schema import BankFile
+
+SCHEMA_COMMENT = "# yaml-language-server: $schema=bank.schema.json"
+MAX_STATEMENT = 200
+MAX_EXPLANATION = 1200
+MYTH_SHARE = (0.4, 0.6)
+
+
+def bank_warnings(parsed: BankFile, tree: Any, text: str, path: str) -> list[ContentProblem]:
+    """Advice on one bank that loaded without errors."""
+    warnings = []
+
+    def warn(loc: tuple, message: str) -> None:
+        line, col = yamlsource.locate(tree, loc)
+        warnings.append(ContentProblem(path, line, col, message, "warning"))
+
+    if not text.startswith(SCHEMA_COMMENT):
+        warnings.append(
+            ContentProblem(
+                path,
+                1,
+                1,
+                f"start the file with '{SCHEMA_COMMENT}' for editor completion",
+                "warning",
+            )
+        )
+    questions = parsed.questions
+    myths = sum(q.answer == "myth" for q in questions)
+    low, high = MYTH_SHARE
+    if not low <= myths / len(questions) <= high:
+        warn(
+            ("questions",),
+            f"{myths} of {len(questions)} statements are myths ({myths / len(questions):.0%}); "
+            f"keep between {low:.0%} and {high:.0%} so that guessing one way does not pay",
+        )
+    for index, question in enumerate(questions):
+        stances = {s.stance for s in question.sources}
+        if question.answer == "myth" and "contradicts" not in stances:
+            warn(("questions", index, "sources"), "a myth should cite a source that contradicts it")
+        if question.answer == "fact" and "supports" not in stances:
+            warn(("questions", index, "sources"), "a fact should cite a source that supports it")
+        if len(question.statement) > MAX_STATEMENT:
+            warn(
+                ("questions", index, "statement"),
+                f"the statement is {len(question.statement)} characters; keep it under "
+                f"{MAX_STATEMENT} so it reads as one clear claim",
+            )
+        if len(question.explanation) > MAX_EXPLANATION:
+            warn(
+                ("questions", index, "explanation"),
+                f"the explanation is {len(question.explanation)} characters; keep it under "
+                f"{MAX_EXPLANATION} (two to five sentences)",
+            )
+    return warnings
+
+
+def uncited_sections(articles: dict[str, Article], cited: set[tuple[str, str]]) -> list:
+    """A warning for each article section that no statement cites."""
+    return [
+        ContentProblem(
+            article.path,
+            section.line,
+            1,
+            f"no statement cites section '{section.id}'; cite it or fold it into another",
+            "warning",
+        )
+        for article in articles.values()
+        for section in article.sections
+        if (article.slug, section.id) not in cited
+    ]

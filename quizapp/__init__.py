@@ -8,6 +8,8 @@ from flask import Flask
 from . import catalog, cli, config, db, errors, paths, security, templating
 from .articles.views import bp as articles_bp
 from .authoring.views import bp as authoring_bp
+from .instructor import accounts
+from .instructor.views import bp as instructor_bp
 from .quiz.views import bp as quiz_bp
 
 
@@ -31,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     catalog.init_app(app)
     security.init_app(app)
+    accounts.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
@@ -38,4 +41,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(quiz_bp)
     app.register_blueprint(articles_bp)
     app.register_blueprint(authoring_bp)
+    app.register_blueprint(instructor_bp)
     return app

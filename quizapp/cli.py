@@ -10,9 +10,11 @@ from flask.cli import AppGroup
 
 from . import catalog, db
 from .content import ContentProblem, gift, jsonschema, load_library
+from .instructor import accounts
 
 db_cli = AppGroup("db", help="Create and upgrade the database.")
 content_cli = AppGroup("content", help="Check, describe and export question banks and articles.")
+instructor_cli = AppGroup("instructor", help="Manage instructor accounts.")
 
 
 @db_cli.command("upgrade")
@@ -79,6 +81,25 @@ def export_command(bank_id: str, output: str) -> None:
     click.echo(gift.export(bank, library), nl=False)
 
 
+@instructor_cli.command("create")
+@click.argument("email")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="QUIZAPP_INSTRUCTOR_PASSWORD",
+    help="For scripts; otherwise you are asked (or set QUIZAPP_INSTRUCTOR_PASSWORD).",
+)
+def create_instructor_command(email: str, password: str) -> None:
+    """Create an instructor account that signs in with EMAIL."""
+    try:
+        instructor = accounts.create(db.session(), email, password)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"created instructor {instructor.email}; sign in at /instructor/login")
+
+
 def _display(path: Path, root: Path) -> str:
     try:
         return str(path.resolve().relative_to(root.resolve()))
@@ -108,3 +129,4 @@ def _as_dict(problem: ContentProblem) -> dict:
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(content_cli)
+    app.cli.add_command(instructor_cli)

@@ -17,6 +17,8 @@ class Defaults:
     QUIZAPP_CONTENT_RELOAD = None  # None: reload edited content when debug is on
     QUIZAPP_AUTHOR_TOOLS = None  # None: the preview and problems pages in debug mode only
     QUIZAPP_SECRET_KEY = None
+    QUIZAPP_RATELIMIT_STORAGE_URI = "memory://"  # redis://host:6379 for several servers
+    QUIZAPP_LOGIN_LIMITS = "10 per minute"  # failed logins, per address and per account
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: a slow learner is fine

@@ -11,7 +11,9 @@ MESSAGES = {
         "There is nothing at this address. It may have moved, or the link may be mistyped.",
     ),
     405: ("That action is not allowed here", "Please go back and use the page's buttons."),
+    403: ("You cannot do that here", "This page or action is not open to you."),
     413: ("That was too much to send", "Please send less at once."),
+    429: ("Too many attempts", "Please wait a minute before trying again."),
     500: (
         "Something went wrong on our side",
         "The problem has been logged. Your answers so far are saved; please try again in a moment.",

@@ -1,8 +1,9 @@
-"""Learner state: attempts, the statements each one asks, and the answers given."""
+"""The database: instructors and their classes, learners' attempts and every answer given."""
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Index, String, UniqueConstraint
+from flask_login import UserMixin
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -14,6 +15,67 @@ class Base(DeclarativeBase):
     pass
 
 
+class Instructor(UserMixin, Base):
+    """A person who runs classes; signs in with email and password (see instructor.accounts)."""
+
+    __tablename__ = "instructor"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
+    password_hash: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Classroom(Base):
+    """An instructor's class: learners join it by a short code and take its quizzes."""
+
+    __tablename__ = "classroom"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    instructor_id: Mapped[int] = mapped_column(ForeignKey("instructor.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    join_code: Mapped[str] = mapped_column(String(12), unique=True)
+    joining_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    quizzes: Mapped[list["ClassroomQuiz"]] = relationship(
+        order_by="ClassroomQuiz.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (Index("ix_classroom_instructor", "instructor_id"),)
+
+    @property
+    def bank_ids(self) -> list[str]:
+        return [q.bank_id for q in self.quizzes]
+
+
+class ClassroomQuiz(Base):
+    __tablename__ = "classroom_quiz"
+
+    classroom_id: Mapped[int] = mapped_column(
+        ForeignKey("classroom.id", ondelete="CASCADE"), primary_key=True
+    )
+    bank_id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    position: Mapped[int]
+
+
+class Member(Base):
+    """A learner's browser in a class, under the display name they gave when joining."""
+
+    __tablename__ = "member"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"))
+    owner: Mapped[str] = mapped_column(String(64))
+    display_name: Mapped[str] = mapped_column(String(80))
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    classroom: Mapped[Classroom] = relationship()
+
+    __table_args__ = (UniqueConstraint("classroom_id", "owner", name="uq_member_classroom_owner"),)
+
+
 class Attempt(Base):
     """One run through a quiz by one browser; its id is unguessable and never shown to others."""
 
@@ -22,16 +84,28 @@ class Attempt(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     bank_id: Mapped[str] = mapped_column(String(80))
     owner: Mapped[str] = mapped_column(String(64))  # hash of the browser's session token
+    member_id: Mapped[int | None] = mapped_column(
+        ForeignKey("member.id", ondelete="SET NULL", name="fk_attempt_member")
+    )
     display_name: Mapped[str | None] = mapped_column(String(80))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # kept up to date with each answer, so that reports aggregate attempts, not responses
+    question_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    correct_count: Mapped[int] = mapped_column(default=0, server_default="0")
+
+    member: Mapped[Member | None] = relationship()
 
     items: Mapped[list["AttemptItem"]] = relationship(
         order_by="AttemptItem.position", cascade="all, delete-orphan"
     )
     responses: Mapped[list["Response"]] = relationship(cascade="all, delete-orphan")
 
-    __table_args__ = (Index("ix_attempt_owner_bank", "owner", "bank_id"),)
+    __table_args__ = (
+        Index("ix_attempt_owner_bank", "owner", "bank_id"),
+        Index("ix_attempt_bank_finished", "bank_id", "finished_at"),
+        Index("ix_attempt_member_bank", "member_id", "bank_id"),
+    )
 
 
 class AttemptItem(Base):

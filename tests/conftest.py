@@ -100,3 +100,26 @@ class Learner:
 @pytest.fixture
 def learner(client):
     return Learner(client)
+
+
+class InstructorActions:
+    """Create instructor accounts and sign them in, as flaskr's AuthActions does."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def create(self, email="ada@example.org", password="correct horse battery"):
+        from quizapp import db
+        from quizapp.instructor import accounts
+
+        with self.app.app_context():
+            accounts.create(db.session(), email, password)
+        return email, password
+
+    def login(self, client, email="ada@example.org", password="correct horse battery"):
+        return client.post("/instructor/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def instructors(app):
+    return InstructorActions(app)

@@ -1,12 +1,13 @@
 """Pages for authors: what `content check` reports, and a preview of every statement of a bank.
 
-They show answer keys, so they are available only when QUIZAPP_AUTHOR_TOOLS is on (by default,
-in debug mode); elsewhere they do not exist (404).
+They show answer keys, so they are open to signed-in instructors, and to everyone only when
+QUIZAPP_AUTHOR_TOOLS is on (by default, in debug mode); otherwise they do not exist (404).
 """
 
 from itertools import groupby
 
 from flask import Blueprint, abort, current_app, render_template
+from flask_login import current_user
 
 from .. import catalog
 
@@ -20,7 +21,7 @@ def author_tools_only():
 
 
 def enabled() -> bool:
-    return bool(current_app.config["QUIZAPP_AUTHOR_TOOLS"])
+    return bool(current_app.config["QUIZAPP_AUTHOR_TOOLS"]) or current_user.is_authenticated
 
 
 @bp.get("/")

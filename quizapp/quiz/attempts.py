@@ -4,12 +4,12 @@ import random
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from ..content import Bank, Question
-from ..models import Attempt, AttemptItem, Response, utcnow
+from ..models import Attempt, AttemptItem, Member, Response, utcnow
 from . import scoring
 
 
@@ -22,8 +22,13 @@ class Step:
     response: Response | None
 
 
-def start(db: Session, bank: Bank, owner: str, display_name: str | None) -> Attempt:
-    """A new attempt whose statement order (shuffled and drawn per the bank) is fixed now."""
+def start(
+    db: Session, bank: Bank, owner: str, display_name: str | None, member: Member | None = None
+) -> Attempt:
+    """A new attempt whose statement order (shuffled and drawn per the bank) is fixed now.
+
+    Started by a class member, it is recorded under the class with the member's name.
+    """
     rng = random.SystemRandom()
     settings = bank.info.settings
     chosen = rng.sample(bank.questions, bank.length) if settings.draw else list(bank.questions)
@@ -35,7 +40,9 @@ def start(db: Session, bank: Bank, owner: str, display_name: str | None) -> Atte
         id=secrets.token_urlsafe(16),
         bank_id=bank.id,
         owner=owner,
-        display_name=display_name,
+        member_id=member.id if member else None,
+        display_name=member.display_name if member else display_name,
+        question_count=len(chosen),
         items=[
             AttemptItem(position=n, question_id=q.id, revision=q.revision)
             for n, q in enumerate(chosen, start=1)
@@ -54,6 +61,26 @@ def find(db: Session, attempt_id: str, owner: str) -> Attempt | None:
         .options(selectinload(Attempt.items), selectinload(Attempt.responses))
     )
     return db.scalars(query).one_or_none()
+
+
+def get(db: Session, attempt_id: str) -> Attempt | None:
+    """Any attempt, for the instructor views (which check the class themselves)."""
+    query = (
+        select(Attempt)
+        .where(Attempt.id == attempt_id)
+        .options(selectinload(Attempt.items), selectinload(Attempt.responses))
+    )
+    return db.scalars(query).one_or_none()
+
+
+def of_member(db: Session, member_id: int, bank_id: str) -> list[Attempt]:
+    """A class member's attempts at one quiz, oldest first."""
+    query = (
+        select(Attempt)
+        .where(Attempt.member_id == member_id, Attempt.bank_id == bank_id)
+        .order_by(Attempt.started_at, Attempt.id)
+    )
+    return list(db.scalars(query))
 
 
 def unfinished(db: Session, bank_id: str, owner: str) -> Attempt | None:
@@ -89,9 +116,12 @@ def record(db: Session, attempt: Attempt, step: Step, answer: str) -> Response:
         correct=scoring.is_correct(step.question, answer),
     )
     attempt.responses.append(response)
+    counts = {"correct_count": Attempt.correct_count + int(response.correct)}  # atomic in SQL
     if len(attempt.responses) >= len(attempt.items):
-        attempt.finished_at = utcnow()
+        counts["finished_at"] = utcnow()
     try:
+        db.flush()
+        db.execute(update(Attempt).where(Attempt.id == attempt.id).values(**counts))
         db.commit()
     except IntegrityError:  # the same answer arrived twice at once; the other one was stored
         db.rollback()

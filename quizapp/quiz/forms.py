@@ -1,9 +1,13 @@
 """The forms a learner posts: starting an attempt and answering a statement."""
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField, StringField
+from wtforms import HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
 
 
 class StartForm(FlaskForm):
@@ -11,7 +15,20 @@ class StartForm(FlaskForm):
         "Your name (optional)",
         validators=[Optional(), Length(max=80)],
         description="Shown on your results. Leave it blank to stay anonymous.",
-        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        filters=[_strip],
+    )
+    class_code = HiddenField()
+
+
+class JoinForm(FlaskForm):
+    display_name = StringField(
+        "Your name",
+        validators=[
+            DataRequired("Please give the name your instructor knows you by."),
+            Length(max=80),
+        ],
+        description="Your instructor sees this name beside your scores.",
+        filters=[_strip],
     )
 
 

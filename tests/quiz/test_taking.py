@@ -116,7 +116,8 @@ def test_statement_page_holds_no_answer_key(client, learner):
     headers = str(response.headers).lower()
     assert "myth" not in headers.split("set-cookie")[0]
     with client.session_transaction() as session:
-        assert set(session) <= {"browser", "csrf_token", "_permanent"}
+        assert set(session) <= {"browser", "csrf_token", "_permanent", "_fresh", "_id"}
+        assert "myth" not in str(dict(session)) and "SKY" not in str(dict(session))
 
 
 def test_another_browser_cannot_see_or_answer_an_attempt(app, learner):

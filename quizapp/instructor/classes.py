@@ -1,0 +1,63 @@
+"""An instructor's classes in the database: create, find (only one's own), change."""
+
+import secrets
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..models import Classroom, ClassroomQuiz, Instructor, Member
+from ..quiz.membership import CODE_ALPHABET
+
+CODE_LENGTH = 6
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def create(db: Session, instructor: Instructor, name: str, bank_ids: list[str]) -> Classroom:
+    """A class with a fresh join code; a code already taken is drawn again."""
+    for _ in range(5):
+        classroom = Classroom(instructor_id=instructor.id, name=name, join_code=new_code())
+        classroom.quizzes = [
+            ClassroomQuiz(bank_id=bank_id, position=n) for n, bank_id in enumerate(bank_ids)
+        ]
+        db.add(classroom)
+        try:
+            db.commit()
+            return classroom
+        except IntegrityError:
+            db.rollback()
+    raise RuntimeError("could not draw an unused join code")
+
+
+def owned(db: Session, instructor: Instructor, classroom_id: int) -> Classroom | None:
+    """The class, only if this instructor owns it."""
+    query = select(Classroom).where(
+        Classroom.id == classroom_id, Classroom.instructor_id == instructor.id
+    )
+    return db.scalars(query).one_or_none()
+
+
+def listing(db: Session, instructor: Instructor) -> list[tuple[Classroom, int]]:
+    """The instructor's classes, newest first, each with its number of learners."""
+    learners = (
+        select(func.count(Member.id))
+        .where(Member.classroom_id == Classroom.id)
+        .correlate(Classroom)
+        .scalar_subquery()
+    )
+    query = (
+        select(Classroom, learners)
+        .where(Classroom.instructor_id == instructor.id)
+        .order_by(Classroom.archived, Classroom.created_at.desc(), Classroom.id.desc())
+    )
+    return [(classroom, count) for classroom, count in db.execute(query)]
+
+
+def update(db: Session, classroom: Classroom, **changes) -> None:
+    """Rename, open or close joining, archive or restore: name=, joining_open=, archived=."""
+    for field, value in changes.items():
+        setattr(classroom, field, value)
+    db.commit()

@@ -1,0 +1,207 @@
+"""Instructor pages: sign in, classes and their join links, gradebook, item analysis, exports.
+
+Everything but the login page needs a signed-in instructor, who sees only their own classes.
+"""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_login import current_user, login_required
+
+from .. import catalog, db
+from ..quiz import attempts
+from ..quiz.membership import format_code
+from ..security import limiter
+from . import accounts, analysis, charts, classes, export
+from .forms import ActionForm, ClassForm, LoginForm, RenameForm
+from .gradebook import EMPTY, gradebook, sort_rows
+
+bp = Blueprint("instructor", __name__, url_prefix="/instructor")
+
+
+def _login_limit() -> str:
+    return current_app.config["QUIZAPP_LOGIN_LIMITS"]
+
+
+def _failed(response) -> bool:
+    return response.status_code != 302  # only failed sign-ins count against the limits
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
+@limiter.limit(
+    _login_limit,
+    methods=["POST"],
+    deduct_when=_failed,
+    key_func=lambda: "account:" + request.form.get("email", "").strip().lower(),
+)
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        found = accounts.authenticate(db.session(), form.email.data, form.password.data)
+        if found is not None:
+            accounts.sign_in(found)
+            return redirect(_safe_next() or url_for(".dashboard"))
+        form.password.errors.append("That email and password do not match an instructor.")
+    status = 400 if request.method == "POST" else 200
+    return render_template("instructor/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    accounts.sign_out()
+    return redirect(url_for("quiz.home"))
+
+
+@bp.get("/")
+@login_required
+def dashboard():
+    listing = classes.listing(db.session(), current_user)
+    library = catalog.library()
+    return render_template("instructor/dashboard.html", listing=listing, banks=library.banks)
+
+
+@bp.route("/classes/new", methods=["GET", "POST"])
+@login_required
+def new_class():
+    form = _class_form()
+    if form.validate_on_submit():
+        made = classes.create(db.session(), current_user, form.name.data.strip(), form.quizzes.data)
+        return redirect(url_for(".classroom", classroom_id=made.id))
+    status = 400 if request.method == "POST" else 200
+    return render_template("instructor/new_class.html", form=form), status
+
+
+@bp.get("/classes/<int:classroom_id>")
+@login_required
+def classroom(classroom_id: int):
+    found = _owned(classroom_id)
+    return render_template(
+        "instructor/class.html",
+        classroom=found,
+        code=format_code(found.join_code),
+        join_url=url_for("quiz.join", code=found.join_code, _external=True),
+        rename=RenameForm(name=found.name),
+        action=ActionForm(),
+        banks=catalog.library().banks,
+    )
+
+
+@bp.post("/classes/<int:classroom_id>/<any(rename, joining, archive):change>")
+@login_required
+def change_class(classroom_id: int, change: str):
+    found = _owned(classroom_id)
+    form = RenameForm() if change == "rename" else ActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    updates = {
+        "rename": lambda: {"name": form.name.data.strip()},
+        "joining": lambda: {"joining_open": not found.joining_open},
+        "archive": lambda: {"archived": not found.archived, "joining_open": False},
+    }[change]()
+    classes.update(db.session(), found, **updates)
+    flash("Saved.")
+    return redirect(url_for(".classroom", classroom_id=classroom_id))
+
+
+@bp.get("/classes/<int:classroom_id>/gradebook")
+@login_required
+def class_gradebook(classroom_id: int):
+    found = _owned(classroom_id)
+    key = request.args.get("sort", "name")
+    key = key if key == "name" or key in found.bank_ids else "name"
+    descending = request.args.get("dir") == "desc"
+    rows = sort_rows(gradebook(db.session(), found), key, descending)
+    return render_template(
+        "instructor/gradebook.html",
+        classroom=found,
+        rows=rows,
+        banks=catalog.library().banks,
+        sort=key,
+        descending=descending,
+        empty=EMPTY,
+    )
+
+
+@bp.get("/classes/<int:classroom_id>/<any(gradebook, responses):kind>.csv")
+@login_required
+def class_csv(classroom_id: int, kind: str):
+    found = _owned(classroom_id)
+    if kind == "gradebook":
+        rows = export.gradebook_rows(gradebook(db.session(), found), found.bank_ids)
+    else:
+        rows = export.response_rows(db.session(), found, catalog.library())
+    filename = f"{found.join_code.lower()}-{kind}.csv"
+    headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Response(export.to_csv(rows), mimetype="text/csv", headers=headers)
+
+
+@bp.get("/classes/<int:classroom_id>/attempts/<attempt_id>")
+@login_required
+def review(classroom_id: int, attempt_id: str):
+    found = _owned(classroom_id)
+    attempt = attempts.get(db.session(), attempt_id)
+    if attempt is None or attempt.member is None or attempt.member.classroom_id != found.id:
+        abort(404)
+    bank = catalog.library().banks.get(attempt.bank_id) or abort(404)
+    others = attempts.of_member(db.session(), attempt.member_id, bank.id)
+    return render_template(
+        "instructor/review.html",
+        classroom=found,
+        attempt=attempt,
+        bank=bank,
+        steps=attempts.steps(attempt, bank),
+        others=others,
+    )
+
+
+@bp.get("/classes/<int:classroom_id>/quizzes/<bank_id>")
+@bp.get("/quizzes/<bank_id>", defaults={"classroom_id": None})
+@login_required
+def item_analysis(classroom_id: int | None, bank_id: str):
+    found = _owned(classroom_id) if classroom_id is not None else None
+    bank = catalog.library().banks.get(bank_id)
+    if bank is None or (found is not None and bank_id not in found.bank_ids):
+        abort(404)
+    first_only = request.args.get("attempts") != "all"
+    result = analysis.analyse(db.session(), bank, found, first_only)
+    return render_template(
+        "instructor/analysis.html",
+        classroom=found,
+        bank=bank,
+        result=result,
+        first_only=first_only,
+        histogram=charts.columns(result.histogram),
+        facility=charts.rows([(f"#{n}", i.facility) for n, i in enumerate(result.items, 1)]),
+        guessing_x=charts.x_of(0.5),
+    )
+
+
+def _owned(classroom_id: int):
+    found = classes.owned(db.session(), current_user, classroom_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _class_form() -> ClassForm:
+    form = ClassForm()
+    form.quizzes.choices = [(b.id, b.title) for b in catalog.library().banks.values()]
+    return form
+
+
+def _safe_next() -> str | None:
+    """Only a path on this site: never an address elsewhere."""
+    target = request.args.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else None

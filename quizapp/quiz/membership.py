@@ -1,0 +1,42 @@
+"""Classes from the learner's side: find one by its join code, join it, take its quizzes."""
+
+import re
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ..models import Classroom, Member
+
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read aloud
+
+
+def normalise_code(code: str) -> str:
+    """'abc-def', 'ABC DEF' and 'ABCDEF' are the same code."""
+    return re.sub(r"[^A-Za-z0-9]", "", code).upper()
+
+
+def format_code(code: str) -> str:
+    return f"{code[:3]}-{code[3:]}"
+
+
+def find_class(db: Session, code: str) -> Classroom | None:
+    query = select(Classroom).where(Classroom.join_code == normalise_code(code))
+    return db.scalars(query).one_or_none()
+
+
+def member_of(db: Session, classroom: Classroom, owner: str) -> Member | None:
+    query = select(Member).where(Member.classroom_id == classroom.id, Member.owner == owner)
+    return db.scalars(query).one_or_none()
+
+
+def join(db: Session, classroom: Classroom, owner: str, display_name: str) -> Member:
+    """Add this browser to the class; joining again keeps the first membership."""
+    member = Member(classroom_id=classroom.id, owner=owner, display_name=display_name)
+    db.add(member)
+    try:
+        db.commit()
+    except IntegrityError:  # the same browser joined twice at once
+        db.rollback()
+        return member_of(db, classroom, owner)
+    return member

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app quizapp
 
-.PHONY: run test lint check-content format install install-test clean
+.PHONY: run test lint check-content bench format install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,6 +28,11 @@ test: install-test
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+## make bench: benchmarks, printed as tables (on PostgreSQL too when
+## QUIZAPP_TEST_DATABASE_URL is set)
+bench: install-test
+	$(BIN)/python bench/reports.py
 
 ## make check-content: every bank and article, warnings included, as CI checks them
 check-content: install

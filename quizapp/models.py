@@ -136,5 +136,13 @@ class Response(Base):
 
     __table_args__ = (
         UniqueConstraint("attempt_id", "question_id", name="uq_response_attempt_question"),
-        Index("ix_response_question", "question_id", "revision"),
+        # covers the item analysis, which reads every answer of the attempts it counts
+        Index(
+            "ix_response_attempt_cover",
+            "attempt_id",
+            "question_id",
+            "revision",
+            "answer",
+            "correct",
+        ),
     )

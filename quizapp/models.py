@@ -3,7 +3,7 @@
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -36,6 +36,7 @@ class Classroom(Base):
     name: Mapped[str] = mapped_column(String(120))
     join_code: Mapped[str] = mapped_column(String(12), unique=True)
     joining_open: Mapped[bool] = mapped_column(Boolean, default=True)
+    feedback: Mapped[str | None] = mapped_column(String(10))  # None: as each quiz sets
     archived: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
@@ -87,10 +88,18 @@ class Attempt(Base):
     member_id: Mapped[int | None] = mapped_column(
         ForeignKey("member.id", ondelete="SET NULL", name="fk_attempt_member")
     )
+    # a retry asks only what an earlier attempt missed; reports leave retries out
+    retry_of: Mapped[str | None] = mapped_column(
+        ForeignKey("attempt.id", ondelete="SET NULL", name="fk_attempt_retry_of")
+    )
+    feedback: Mapped[str] = mapped_column(
+        String(10), default="immediate", server_default="immediate"
+    )
+    certainty: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     display_name: Mapped[str | None] = mapped_column(String(80))
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # kept up to date with each answer, so that reports aggregate attempts, not responses
+    # set when the attempt finishes, so that reports aggregate attempts, not responses
     question_count: Mapped[int] = mapped_column(default=0, server_default="0")
     correct_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
@@ -122,7 +131,11 @@ class AttemptItem(Base):
 
 
 class Response(Base):
-    """One answer, stored the moment the server accepts it; the first answer stands."""
+    """One answer, stored the moment the server accepts it.
+
+    With immediate feedback the first answer stands; with deferred feedback the learner may
+    change it until they submit the attempt.
+    """
 
     __tablename__ = "response"
 
@@ -132,6 +145,7 @@ class Response(Base):
     revision: Mapped[str] = mapped_column(String(16))
     answer: Mapped[str] = mapped_column(String(8))
     correct: Mapped[bool]
+    certainty: Mapped[int | None]  # 1 low, 2 medium, 3 high; None when not asked
     answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __table_args__ = (

@@ -6,6 +6,7 @@ from markupsafe import Markup
 from . import catalog
 from .authoring import views as authoring
 from .content import render_markdown
+from .quiz import scoring
 
 STANCES = {
     "supports": "supports this statement",
@@ -17,6 +18,8 @@ STANCES = {
 def init_app(app: Flask) -> None:
     app.add_template_filter(_markdown, "markdown")
     app.add_template_global(STANCES, "STANCES")
+    app.add_template_global(scoring.CERTAINTY, "CERTAINTY")
+    app.add_template_global(scoring.cbm_mark, "cbm")
     app.add_template_global(catalog.library, "library")
     app.add_template_global(authoring.enabled, "author_tools")
 

@@ -60,7 +60,17 @@ class Question(Frozen):
         return hashlib.sha256(key).hexdigest()[:12]
 
 
+Feedback = Literal["immediate", "deferred"]
+
+
 class Settings(Frozen):
+    feedback: Feedback = Field(
+        "immediate",
+        description="immediate: the verdict after each statement; deferred: all at the end",
+    )
+    certainty: StrictBool = Field(
+        False, description="ask how sure the learner is, and mark by certainty (CBM)"
+    )
     shuffle: StrictBool = Field(False, description="shuffle the statements for each attempt")
     draw: Annotated[int, Field(strict=True, gt=0)] | None = Field(
         None, description="ask only this many statements, drawn at random per attempt"

@@ -1,4 +1,5 @@
-"""Item analysis of one quiz, overall or in one class, counted in SQL over finished attempts."""
+"""Item analysis of one quiz, overall or in one class, counted in SQL over finished attempts
+(whole attempts: a retry of missed statements is left out)."""
 
 from dataclasses import dataclass
 
@@ -85,7 +86,9 @@ def _attempts(bank: Bank, classroom: Classroom | None, first_only: bool):
             partition_by=Attempt.owner, order_by=(Attempt.started_at, Attempt.id)
         )
         columns.append(nth.label("nth"))
-    chosen = select(*columns).where(Attempt.bank_id == bank.id, Attempt.finished_at.is_not(None))
+    chosen = select(*columns).where(
+        Attempt.bank_id == bank.id, Attempt.finished_at.is_not(None), Attempt.retry_of.is_(None)
+    )
     if classroom is not None:
         chosen = chosen.join(Member, Member.id == Attempt.member_id).where(
             Member.classroom_id == classroom.id

@@ -16,10 +16,21 @@ def new_code() -> str:
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def create(db: Session, instructor: Instructor, name: str, bank_ids: list[str]) -> Classroom:
-    """A class with a fresh join code; a code already taken is drawn again."""
+def create(
+    db: Session,
+    instructor: Instructor,
+    name: str,
+    bank_ids: list[str],
+    feedback: str | None = None,
+) -> Classroom:
+    """A class with a fresh join code; a code already taken is drawn again.
+
+    feedback ('immediate' or 'deferred') overrides the quizzes' own timing; None keeps it.
+    """
     for _ in range(5):
-        classroom = Classroom(instructor_id=instructor.id, name=name, join_code=new_code())
+        classroom = Classroom(
+            instructor_id=instructor.id, name=name, join_code=new_code(), feedback=feedback
+        )
         classroom.quizzes = [
             ClassroomQuiz(bank_id=bank_id, position=n) for n, bank_id in enumerate(bank_ids)
         ]
@@ -57,7 +68,8 @@ def listing(db: Session, instructor: Instructor) -> list[tuple[Classroom, int]]:
 
 
 def update(db: Session, classroom: Classroom, **changes) -> None:
-    """Rename, open or close joining, archive or restore: name=, joining_open=, archived=."""
+    """Rename, open or close joining, archive, set feedback: name=, joining_open=, archived=,
+    feedback=."""
     for field, value in changes.items():
         setattr(classroom, field, value)
     db.commit()

@@ -1,9 +1,18 @@
 """The instructor's forms. Every POST, even a one-button action, is a FlaskForm (CSRF)."""
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
+
+FEEDBACK_CHOICES = [
+    SelectChoice("", "As each quiz sets it"),
+    SelectChoice("immediate", "Immediate: the verdict and explanation after each statement"),
+    SelectChoice(
+        "deferred", "Deferred: nothing until the learner submits; answers can change until then"
+    ),
+]
 
 
 class LoginForm(FlaskForm):
@@ -21,11 +30,12 @@ class ClassForm(FlaskForm):
         option_widget=CheckboxInput(),
         validators=[DataRequired("Choose at least one quiz.")],
     )
+    feedback = RadioField("When learners see the verdicts", choices=FEEDBACK_CHOICES, default="")
+
+
+class FeedbackForm(FlaskForm):
+    feedback = RadioField("When learners see the verdicts", choices=FEEDBACK_CHOICES, default="")
 
 
 class RenameForm(FlaskForm):
     name = StringField("New name", validators=[DataRequired(), Length(max=120)])
-
-
-class ActionForm(FlaskForm):
-    """A button that changes one thing (open or close joining, archive); only CSRF to check."""

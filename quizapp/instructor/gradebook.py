@@ -1,4 +1,7 @@
-"""The gradebook of a class: learners by quizzes, aggregated in SQL over finished attempts."""
+"""The gradebook of a class: learners by quizzes, aggregated in SQL over finished attempts.
+
+Retries of missed statements are left out: they ask only part of a quiz.
+"""
 
 from dataclasses import dataclass
 
@@ -8,6 +11,7 @@ from sqlalchemy.orm import Session
 from ..models import Attempt, Classroom, Member
 
 SCORE = cast(Attempt.correct_count, Float) / func.nullif(Attempt.question_count, 0)
+WHOLE = Attempt.retry_of.is_(None)  # a retry of missed statements is not a score for the quiz
 
 
 @dataclass(frozen=True)
@@ -41,7 +45,7 @@ def gradebook(db: Session, classroom: Classroom) -> list[Row]:
             func.max(case((finished, SCORE))).label("best"),
         )
         .join(Member, Member.id == Attempt.member_id)
-        .where(Member.classroom_id == classroom.id)
+        .where(Member.classroom_id == classroom.id, WHOLE)
         .group_by(Attempt.member_id, Attempt.bank_id)
     )
     ranked = (
@@ -58,7 +62,7 @@ def gradebook(db: Session, classroom: Classroom) -> list[Row]:
             .label("rank"),
         )
         .join(Member, Member.id == Attempt.member_id)
-        .where(and_(Member.classroom_id == classroom.id, finished))
+        .where(and_(Member.classroom_id == classroom.id, finished, WHOLE))
         .subquery()
     )
     latest = {

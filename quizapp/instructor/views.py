@@ -15,13 +15,15 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from .. import catalog, db
 from ..quiz import attempts
+from ..quiz.forms import ActionForm
 from ..quiz.membership import format_code
 from ..security import limiter
-from . import accounts, analysis, charts, classes, export
-from .forms import ActionForm, ClassForm, LoginForm, RenameForm
+from . import accounts, analysis, charts, classes, export, learning
+from .forms import ClassForm, FeedbackForm, LoginForm, RenameForm
 from .gradebook import EMPTY, gradebook, sort_rows
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
@@ -77,7 +79,13 @@ def dashboard():
 def new_class():
     form = _class_form()
     if form.validate_on_submit():
-        made = classes.create(db.session(), current_user, form.name.data.strip(), form.quizzes.data)
+        made = classes.create(
+            db.session(),
+            current_user,
+            form.name.data.strip(),
+            form.quizzes.data,
+            form.feedback.data or None,
+        )
         return redirect(url_for(".classroom", classroom_id=made.id))
     status = 400 if request.method == "POST" else 200
     return render_template("instructor/new_class.html", form=form), status
@@ -93,20 +101,22 @@ def classroom(classroom_id: int):
         code=format_code(found.join_code),
         join_url=url_for("quiz.join", code=found.join_code, _external=True),
         rename=RenameForm(name=found.name),
+        feedback=FeedbackForm(feedback=found.feedback or ""),
         action=ActionForm(),
         banks=catalog.library().banks,
     )
 
 
-@bp.post("/classes/<int:classroom_id>/<any(rename, joining, archive):change>")
+@bp.post("/classes/<int:classroom_id>/<any(rename, joining, archive, feedback):change>")
 @login_required
 def change_class(classroom_id: int, change: str):
     found = _owned(classroom_id)
-    form = RenameForm() if change == "rename" else ActionForm()
+    form = {"rename": RenameForm, "feedback": FeedbackForm}.get(change, ActionForm)()
     if not form.validate_on_submit():
         abort(400)
     updates = {
         "rename": lambda: {"name": form.name.data.strip()},
+        "feedback": lambda: {"feedback": form.feedback.data or None},
         "joining": lambda: {"joining_open": not found.joining_open},
         "archive": lambda: {"archived": not found.archived, "joining_open": False},
     }[change]()
@@ -188,6 +198,19 @@ def item_analysis(classroom_id: int | None, bank_id: str):
     )
 
 
+@bp.get("/classes/<int:classroom_id>/quizzes/<bank_id>/learning")
+@bp.get("/quizzes/<bank_id>/learning", defaults={"classroom_id": None})
+@login_required
+def learning_report(classroom_id: int | None, bank_id: str):
+    """Learning gain, myth persistence and the myths still believed with confidence."""
+    found = _owned(classroom_id) if classroom_id is not None else None
+    bank = catalog.library().banks.get(bank_id)
+    if bank is None or (found is not None and bank_id not in found.bank_ids):
+        abort(404)
+    result = learning.learning(db.session(), bank, found)
+    return render_template("instructor/learning.html", classroom=found, bank=bank, result=result)
+
+
 def _owned(classroom_id: int):
     found = classes.owned(db.session(), current_user, classroom_id)
     if found is None:
@@ -197,7 +220,7 @@ def _owned(classroom_id: int):
 
 def _class_form() -> ClassForm:
     form = ClassForm()
-    form.quizzes.choices = [(b.id, b.title) for b in catalog.library().banks.values()]
+    form.quizzes.choices = [SelectChoice(b.id, b.title) for b in catalog.library().banks.values()]
     return form
 
 

@@ -4,7 +4,7 @@ import random
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -23,25 +23,42 @@ class Step:
 
 
 def start(
-    db: Session, bank: Bank, owner: str, display_name: str | None, member: Member | None = None
+    db: Session,
+    bank: Bank,
+    owner: str,
+    display_name: str | None,
+    member: Member | None = None,
+    only: list[Question] | None = None,
+    retry_of: str | None = None,
 ) -> Attempt:
     """A new attempt whose statement order (shuffled and drawn per the bank) is fixed now.
 
-    Started by a class member, it is recorded under the class with the member's name.
+    Started by a class member, it is recorded under the class with the member's name, and
+    takes the class's feedback timing where the class sets one. `only` limits it to some
+    statements (a retry of what an earlier attempt missed).
     """
     rng = random.SystemRandom()
     settings = bank.info.settings
-    chosen = rng.sample(bank.questions, bank.length) if settings.draw else list(bank.questions)
+    if only is not None:
+        chosen = list(only)
+    elif settings.draw:
+        chosen = rng.sample(bank.questions, bank.length)
+    else:
+        chosen = list(bank.questions)
     if settings.shuffle:
         rng.shuffle(chosen)
     else:
         chosen.sort(key=bank.questions.index)
+    classroom_feedback = member.classroom.feedback if member else None
     attempt = Attempt(
         id=secrets.token_urlsafe(16),
         bank_id=bank.id,
         owner=owner,
         member_id=member.id if member else None,
         display_name=member.display_name if member else display_name,
+        retry_of=retry_of,
+        feedback=classroom_feedback or settings.feedback,
+        certainty=settings.certainty,
         question_count=len(chosen),
         items=[
             AttemptItem(position=n, question_id=q.id, revision=q.revision)
@@ -105,23 +122,34 @@ def steps(attempt: Attempt, bank: Bank) -> list[Step]:
     return result
 
 
-def record(db: Session, attempt: Attempt, step: Step, answer: str) -> Response:
-    """Store an answer, scored here on the server. Asked again, the first answer stands."""
+def record(
+    db: Session, attempt: Attempt, step: Step, answer: str, certainty: int | None = None
+) -> Response:
+    """Store an answer, scored here on the server.
+
+    With immediate feedback the first answer stands (a double click or the back button changes
+    nothing) and the attempt finishes with its last answer. With deferred feedback an answer
+    may be changed until the attempt is submitted.
+    """
+    correct = scoring.is_correct(step.question, answer)
     if step.response is not None:
+        if attempt.feedback == "deferred" and attempt.finished_at is None:
+            step.response.answer, step.response.correct = answer, correct
+            step.response.certainty, step.response.answered_at = certainty, utcnow()
+            db.commit()
         return step.response
     response = Response(
         question_id=step.question.id,
         revision=step.question.revision,
         answer=answer,
-        correct=scoring.is_correct(step.question, answer),
+        correct=correct,
+        certainty=certainty,
     )
     attempt.responses.append(response)
-    counts = {"correct_count": Attempt.correct_count + int(response.correct)}  # atomic in SQL
-    if len(attempt.responses) >= len(attempt.items):
-        counts["finished_at"] = utcnow()
     try:
         db.flush()
-        db.execute(update(Attempt).where(Attempt.id == attempt.id).values(**counts))
+        if attempt.feedback == "immediate":
+            _finish(db, attempt, only_if_complete=True)
         db.commit()
     except IntegrityError:  # the same answer arrived twice at once; the other one was stored
         db.rollback()
@@ -130,3 +158,34 @@ def record(db: Session, attempt: Attempt, step: Step, answer: str) -> Response:
         )
         return db.scalars(query).one()
     return response
+
+
+def submit(db: Session, attempt: Attempt) -> None:
+    """End a deferred attempt: its answers are final and its results can be shown."""
+    _finish(db, attempt, only_if_complete=False)
+    db.commit()
+
+
+def _finish(db: Session, attempt: Attempt, only_if_complete: bool) -> None:
+    """Mark the attempt finished with its score, in one statement the database checks."""
+    answers = select(func.count()).where(Response.attempt_id == attempt.id).scalar_subquery()
+    right = (
+        select(func.count())
+        .where(Response.attempt_id == attempt.id, Response.correct.is_(True))
+        .scalar_subquery()
+    )
+    query = update(Attempt).where(Attempt.id == attempt.id, Attempt.finished_at.is_(None))
+    if only_if_complete:
+        query = query.where(answers >= Attempt.question_count)
+    db.execute(query.values(finished_at=utcnow(), correct_count=right))
+
+
+def missed(attempt: Attempt, steps: list[Step]) -> list[Question]:
+    """What a retry asks: the statements answered wrong, and with certainty the ones answered
+    right but with low certainty."""
+    return [
+        s.question
+        for s in steps
+        if s.response is not None
+        and (not s.response.correct or (attempt.certainty and s.response.certainty == 1))
+    ]

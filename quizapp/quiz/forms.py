@@ -5,6 +5,8 @@ from wtforms import HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
+from .scoring import CERTAINTY
+
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
@@ -38,3 +40,18 @@ class AnswerForm(FlaskForm):
         choices=[SelectChoice("myth", "Myth"), SelectChoice("fact", "Fact")],
         validators=[InputRequired()],
     )
+
+
+class CertainAnswerForm(AnswerForm):
+    """For a quiz with certainty-based marking: how sure, then myth or fact."""
+
+    certainty = RadioField(
+        "How sure are you?",
+        choices=[SelectChoice(level, label) for level, (label, *_) in CERTAINTY.items()],
+        coerce=int,
+        validators=[InputRequired("Choose how sure you are, then answer.")],
+    )
+
+
+class ActionForm(FlaskForm):
+    """A button that does one thing (submit, retry, close joining); only CSRF to check."""

@@ -8,8 +8,9 @@ from flask import Blueprint, abort, redirect, render_template, request, session,
 from .. import catalog, db
 from ..content import Bank
 from ..models import Member
-from . import attempts, membership, scoring
-from .forms import AnswerForm, JoinForm, StartForm
+from . import attempts, membership, progress, scoring
+from .forms import ActionForm, AnswerForm, CertainAnswerForm, JoinForm, StartForm
+from .scoring import CONFIDENT
 
 bp = Blueprint("quiz", __name__)
 
@@ -68,32 +69,39 @@ def classroom(code: str):
 
 @bp.get("/attempts/<attempt_id>")
 def resume(attempt_id: str):
-    """Go on at the first statement not yet answered, or to the results."""
-    _attempt, _bank, steps = _load(attempt_id)
+    """Go on at the first statement not yet answered, or to the check page, or the results."""
+    attempt, _bank, steps = _load(attempt_id)
     pending = next((s for s in steps if s.response is None), None)
-    if pending is None:
+    if attempt.finished_at is not None:
         return redirect(url_for(".results", attempt_id=attempt_id))
+    if pending is None:
+        return redirect(url_for(".check", attempt_id=attempt_id))
     return redirect(url_for(".statement", attempt_id=attempt_id, number=pending.number))
 
 
 @bp.route("/attempts/<attempt_id>/<int:number>", methods=["GET", "POST"])
 def statement(attempt_id: str, number: int):
-    """A statement to judge; once answered, the same address shows the feedback."""
+    """A statement to judge; once answered (immediate feedback), the feedback on it."""
     attempt, bank, steps = _load(attempt_id)
     index = next((i for i, s in enumerate(steps) if s.number == number), None)
     if index is None:
         abort(404)
-    step = steps[index]
-    form = AnswerForm()
-    if request.method == "POST":
-        if step.response is None:
-            if not form.validate_on_submit():
-                abort(400)
-            attempts.record(db.session(), attempt, step, form.answer.data)
+    step, following = steps[index], steps[index + 1] if index + 1 < len(steps) else None
+    open_to_answer = step.response is None or _changeable(attempt)
+    form = (CertainAnswerForm if attempt.certainty else AnswerForm)()
+    status = 200
+    if request.method == "POST" and open_to_answer:
+        if form.validate_on_submit():
+            certainty = form.certainty.data if attempt.certainty else None
+            attempts.record(db.session(), attempt, step, form.answer.data, certainty)
+            return _after_answer(attempt, number, following)
+        if form.answer.errors or "csrf_token" in form.errors:
+            abort(400)
+        status = 400  # answered without saying how sure: ask again
+    elif request.method == "POST":
         return redirect(url_for(".statement", attempt_id=attempt_id, number=number))
-    following = steps[index + 1] if index + 1 < len(steps) else None
-    template = "quiz/statement.html" if step.response is None else "quiz/feedback.html"
-    return render_template(
+    template = "quiz/statement.html" if open_to_answer else "quiz/feedback.html"
+    page = render_template(
         template,
         attempt=attempt,
         bank=bank,
@@ -102,20 +110,91 @@ def statement(attempt_id: str, number: int):
         total=len(steps),
         following=following,
         form=form,
+        steps=steps,
     )
+    return page, status
+
+
+@bp.get("/attempts/<attempt_id>/check")
+def check(attempt_id: str):
+    """Deferred feedback: every answer so far, to change or to submit."""
+    attempt, bank, steps = _load(attempt_id)
+    if not _changeable(attempt):
+        return redirect(url_for(".resume", attempt_id=attempt_id))
+    return render_template(
+        "quiz/check.html", attempt=attempt, bank=bank, steps=steps, form=ActionForm()
+    )
+
+
+@bp.post("/attempts/<attempt_id>/submit")
+def submit(attempt_id: str):
+    attempt, _bank, steps = _load(attempt_id)
+    if not ActionForm().validate_on_submit() or any(s.response is None for s in steps):
+        abort(400)
+    if _changeable(attempt):
+        attempts.submit(db.session(), attempt)
+    return redirect(url_for(".results", attempt_id=attempt_id))
 
 
 @bp.get("/attempts/<attempt_id>/results")
 def results(attempt_id: str):
     attempt, bank, steps = _load(attempt_id)
-    if any(s.response is None for s in steps):
+    if attempt.finished_at is None:
         return redirect(url_for(".resume", attempt_id=attempt_id))
-    score = scoring.score([s.response.correct for s in steps])
-    code = attempt.member.classroom.join_code if attempt.member else ""
-    retake = StartForm(display_name=attempt.display_name, class_code=code)
-    return render_template(
-        "quiz/results.html", attempt=attempt, bank=bank, steps=steps, score=score, retake=retake
+    score = scoring.score([(s.response.correct, s.response.certainty) for s in steps])
+    confident_misses = sorted(
+        (s for s in steps if not s.response.correct and (s.response.certainty or 0) >= CONFIDENT),
+        key=lambda s: -s.response.certainty,
     )
+    code = attempt.member.classroom.join_code if attempt.member else ""
+    return render_template(
+        "quiz/results.html",
+        attempt=attempt,
+        bank=bank,
+        steps=steps,
+        score=score,
+        confident_misses=confident_misses,
+        to_retry=attempts.missed(attempt, steps),
+        retake=StartForm(display_name=attempt.display_name, class_code=code),
+        action=ActionForm(),
+    )
+
+
+@bp.post("/attempts/<attempt_id>/retry")
+def retry(attempt_id: str):
+    """A new attempt made only of what this one missed."""
+    attempt, bank, steps = _load(attempt_id)
+    only = attempts.missed(attempt, steps)
+    if not ActionForm().validate_on_submit() or attempt.finished_at is None or not only:
+        abort(400)
+    fresh = attempts.start(
+        db.session(), bank, _owner(), attempt.display_name, attempt.member, only, attempt.id
+    )
+    return redirect(url_for(".resume", attempt_id=fresh.id))
+
+
+@bp.get("/progress")
+def my_progress():
+    """This browser's finished attempts, quiz by quiz, with scores over time."""
+    past = progress.history(db.session(), _owner())
+    banks = catalog.library().banks
+    by_bank = {bank_id: [p for p in past if p.bank_id == bank_id] for bank_id in banks}
+    return render_template(
+        "quiz/progress.html", by_bank={k: v for k, v in by_bank.items() if v}, banks=banks
+    )
+
+
+def _changeable(attempt) -> bool:
+    """Deferred feedback lets answers change until the attempt is submitted."""
+    return attempt.feedback == "deferred" and attempt.finished_at is None
+
+
+def _after_answer(attempt, number: int, following):
+    if not _changeable(attempt):
+        return redirect(url_for(".statement", attempt_id=attempt.id, number=number))
+    if following is not None:
+        return redirect(url_for(".statement", attempt_id=attempt.id, number=following.number))
+    return redirect(url_for(".check", attempt_id=attempt.id))
 
 
 def _bank_or_404(bank_id: str) -> Bank:

@@ -65,6 +65,7 @@ def app(tmp_path_factory):
 def page(browser, live_server):
     """A fresh browser context; fails the test if a page asks any other host for anything."""
     context = browser.new_context(viewport={"width": 1000, "height": 900})
+    context.set_default_timeout(8000)
     page = context.new_page()
     origin = live_server.url()
     foreign = []

@@ -28,6 +28,7 @@ def test_from_the_home_page_to_the_results_and_into_the_article(app, page, live_
     while True:
         progress = page.locator(".progress label").inner_text()
         assert progress == f"Statement {answered + 1} of {total}"
+        page.get_by_role("radio", name=re.compile("^High")).check()
         if answered == 0:
             assert_accessible(page)
             screenshot(page, "statement")
@@ -47,9 +48,15 @@ def test_from_the_home_page_to_the_results_and_into_the_article(app, page, live_
 
     assert page.get_by_role("heading", name="Your results").is_visible()
     score = page.locator(".score").inner_text()
-    # answering "myth" to everything scores exactly the myths
+    # answering "myth" to everything, sure of it, scores exactly the myths; certainty-based
+    # marks give +3 for each myth and -6 for each fact
     assert score == f"{myths} of {total} correct ({round(100 * myths / total)}%)"
-    assert page.locator(".review__item").count() == total
+    assert (
+        f"Certainty score: {3 * myths - 6 * (total - myths)}" in page.locator(".cbm").inner_text()
+    )
+    held = page.get_by_role("region", name="Held with confidence")
+    assert held.locator(".review__item").count() == total - myths  # every fact, held as a myth
+    assert page.locator("ol.review").last.locator(".review__item").count() == total
     assert_accessible(page)
     screenshot(page, "results")
 
@@ -67,23 +74,52 @@ def test_from_the_home_page_to_the_results_and_into_the_article(app, page, live_
     screenshot(page, "article")
 
 
-def test_keyboard_alone_with_javascript_off_answers_a_statement(browser, live_server):
+def tab_to(page, describe: str, limit: int = 40, exact: bool = True) -> None:
+    """Press Tab until the focused element's text (or its label's) is `describe`, or, not
+    exact, starts with it."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(
+            "() => { const e = document.activeElement;"
+            " return (e.labels && e.labels[0] ? e.labels[0].innerText : e.innerText || '').trim(); }"
+        )
+        if focused == describe or (not exact and focused.startswith(describe)):
+            return
+    raise AssertionError(f"Tab never reached {describe!r}")
+
+
+def test_keyboard_alone_with_javascript_off_and_certainty(browser, live_server):
     context = browser.new_context(java_script_enabled=False)
+    context.set_default_timeout(8000)
     page = context.new_page()
     page.goto(live_server.url("/quizzes/pore-basics"))
     page.keyboard.press("Tab")  # the skip link comes first
     assert page.evaluate("document.activeElement.textContent") == "Skip to content"
-    page.get_by_role("button", name="Start").focus()
+    tab_to(page, "Start")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/attempts/[^/]+/1$"))
-    page.get_by_role("button", name="Fact").focus()
-    outline = page.get_by_role("button", name="Fact").evaluate(
-        "e => getComputedStyle(e).outlineStyle"
-    )
+    assert page.get_by_role("group", name="How sure are you?").is_visible()
+
+    tab_to(page, "Low", exact=False)  # the certainty radios; arrows move within the group
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")
+    assert page.get_by_role("radio", name=re.compile("^High")).is_checked()
+    tab_to(page, "Fact")
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
     assert outline != "none"  # a visible focus ring
     page.keyboard.press("Enter")
-    page.wait_for_load_state()
-    assert re.search(r"(You were right|Not quite)", page.get_by_role("status").inner_text())
+    verdict = page.get_by_role("status").inner_text()
+    assert re.search(r"(You were right|Not quite)", verdict)
+    assert "with high certainty" in verdict
+
+    tab_to(page, "Next statement")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/attempts/[^/]+/2$"))
+    tab_to(page, "Myth")  # answering without saying how sure: the browser asks first
+    page.keyboard.press("Enter")
+    page.wait_for_function("document.activeElement.name === 'certainty'")
+    assert page.evaluate("document.activeElement.validity.valueMissing")
+    assert page.url.endswith("/2")  # nothing was sent
     context.close()
 
 
@@ -96,6 +132,7 @@ def test_a_phone_360_pixels_wide_needs_no_sideways_scrolling(browser, live_serve
     page.goto(live_server.url("/quizzes/pore-basics"))
     page.get_by_role("button", name="Start").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.get_by_role("radio", name=re.compile("^Medium")).check()
     myth = page.get_by_role("button", name="Myth").bounding_box()
     assert myth["height"] >= 44  # big enough for a thumb
     context.close()

@@ -53,7 +53,7 @@ def test_a_broken_file_is_left_out_and_the_rest_still_loads(content):
     library, problems = load_library(content)
     assert {p.path for p in problems} == {"questions/zz-broken.yaml", "articles/zz-broken.md"}
     assert all(p.severity == "error" for p in problems)
-    assert set(library.banks) == {"sample-quiz", "drawn-quiz"}
+    assert set(library.banks) == {"sample-quiz", "drawn-quiz", "deferred-quiz"}
     assert set(library.articles) == {"sample-article"}
 
 

@@ -5,9 +5,8 @@ import csv
 import io
 import re
 
-import pytest
-
 from ..conftest import Learner
+from .conftest import create_class
 
 KEY = {  # the fixture bank, in file order (it is not shuffled)
     "The sky is green.": "myth",
@@ -16,24 +15,6 @@ KEY = {  # the fixture bank, in file order (it is not shuffled)
     "Water is wet.": "fact",
 }
 FLIP = {"myth": "fact", "fact": "myth"}
-
-
-@pytest.fixture
-def teacher(app, instructors):
-    """A signed-in instructor's browser."""
-    instructors.create()
-    client = app.test_client()
-    assert instructors.login(client).status_code == 302
-    return client
-
-
-def create_class(teacher, name="Biology 101", quizzes=("sample-quiz",)) -> tuple[str, str]:
-    """Returns the class page URL and its join code."""
-    made = teacher.post("/instructor/classes/new", data={"name": name, "quizzes": list(quizzes)})
-    assert made.status_code == 302, made.text
-    page = teacher.get(made.location).text
-    code = re.search(r"/join/([A-Z0-9]{6})", page).group(1)
-    return made.location, code
 
 
 def take(app, code: str, name: str, wrong: set[str], client=None) -> str:

@@ -1,0 +1,56 @@
+"""A learner's own history: their finished attempts in this browser, with scores over time."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from ..models import Attempt, Classroom, Member, Response
+from . import scoring
+
+
+@dataclass(frozen=True)
+class Past:
+    """One finished attempt in a learner's history."""
+
+    id: str
+    bank_id: str
+    finished_at: datetime
+    correct: int
+    total: int
+    cbm: int | None
+    retry: bool
+    class_name: str | None
+
+
+def history(db: Session, owner: str) -> list[Past]:
+    """This browser's finished attempts, oldest first, with their scores (summed in SQL)."""
+    right = Response.correct.is_(True)
+    marks = case(
+        *(
+            ((Response.certainty == level) & (right if is_right else ~right), mark)
+            for level, (_, _, *by_outcome) in scoring.CERTAINTY.items()
+            for is_right, mark in zip((True, False), by_outcome, strict=True)
+        ),
+        else_=None,
+    )
+    query = (
+        select(
+            Attempt.id,
+            Attempt.bank_id,
+            Attempt.finished_at,
+            Attempt.correct_count,
+            Attempt.question_count,
+            func.sum(marks),
+            Attempt.retry_of.is_not(None),
+            Classroom.name,
+        )
+        .join(Response, Response.attempt_id == Attempt.id)
+        .outerjoin(Member, Member.id == Attempt.member_id)
+        .outerjoin(Classroom, Classroom.id == Member.classroom_id)
+        .where(Attempt.owner == owner, Attempt.finished_at.is_not(None))
+        .group_by(Attempt.id, Classroom.name)
+        .order_by(Attempt.finished_at, Attempt.id)
+    )
+    return [Past(*row) for row in db.execute(query)]

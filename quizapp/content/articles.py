@@ -63,10 +63,10 @@ def load_article(path: Path, display_path: str) -> Article:
         raise ContentError.at(
             display_path, 1, 1, "the front matter is not closed; add a '---' line after it"
         )
-    data, tree = yamlsource.parse("\n".join(lines[1:end]), display_path, line_offset=1)
+    data, positions = yamlsource.parse("\n".join(lines[1:end]), display_path, line_offset=1)
     if not isinstance(data, dict):
         raise ContentError.at(display_path, 2, 1, "the front matter must be a mapping of keys")
-    meta = validation.validate(ArticleMeta, data, tree, display_path, line_offset=1)
+    meta = validation.validate(ArticleMeta, data, positions, display_path)
     sections = _sections(lines, end + 1, display_path)
     return Article(slug=slug, meta=meta, sections=sections, path=display_path)
 

@@ -1,7 +1,5 @@
 """Warnings: content that loads and works, but that an author will want to improve."""
 
-from typing import Any
-
 from . import yamlsource
 from .articles import Article
 from .errors import ContentProblem
@@ -13,12 +11,14 @@ MAX_EXPLANATION = 1200
 MYTH_SHARE = (0.4, 0.6)
 
 
-def bank_warnings(parsed: BankFile, tree: Any, text: str, path: str) -> list[ContentProblem]:
+def bank_warnings(
+    parsed: BankFile, positions: yamlsource.Positions, text: str, path: str
+) -> list[ContentProblem]:
     """Advice on one bank that loaded without errors."""
     warnings = []
 
     def warn(loc: tuple, message: str) -> None:
-        line, col = yamlsource.locate(tree, loc)
+        line, col = yamlsource.locate(positions, loc)
         warnings.append(ContentProblem(path, line, col, message, "warning"))
 
     if not text.startswith(SCHEMA_COMMENT):

@@ -8,25 +8,26 @@ from pydantic import BaseModel, ValidationError
 
 from . import yamlsource
 from .errors import ContentError, ContentProblem
+from .yamlsource import Positions
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def validate(model: type[M], data: Any, tree: Any, path: str, line_offset: int = 0) -> M:
+def validate(model: type[M], data: Any, positions: Positions, path: str) -> M:
     """Validate data against model, raising a ContentError that points into the file."""
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         found = exc.errors()
         errors = [e for e in found if not _follows_from_another(e, found)]
-        problems = [_problem(model, err, tree, path, line_offset) for err in errors]
+        problems = [_problem(model, err, positions, path) for err in errors]
         raise ContentError(sorted(set(problems), key=lambda p: (p.line, p.col))) from None
 
 
-def _problem(model: type[BaseModel], err: dict, tree: Any, path: str, offset: int):
+def _problem(model: type[BaseModel], err: dict, positions: Positions, path: str):
     loc = tuple(step for step in err["loc"] if not _is_type_tag(step))
     kind = err["type"]
-    line, col = yamlsource.locate(tree, loc, at_key=kind == "extra_forbidden")
+    line, col = yamlsource.locate(positions, loc, at_key=kind == "extra_forbidden")
     name = _describe(loc)
     if kind == "missing":
         message = f"missing required key '{loc[-1]}'" + (
@@ -51,7 +52,7 @@ def _problem(model: type[BaseModel], err: dict, tree: Any, path: str, offset: in
         message = f"{name} must be {_EXPECTED[kind]}, not {_kind_of(err['input'])}"
     else:
         message = f"{name}: {err['msg'][0].lower()}{err['msg'][1:]}"
-    return ContentProblem(path, line + offset, col, message)
+    return ContentProblem(path, line, col, message)
 
 
 _EXPECTED = {

@@ -1,20 +1,61 @@
 """Safe YAML 1.2 reading that keeps the position of every key and value.
 
-ruamel.yaml's round-trip loader builds only plain mappings, sequences and scalars, reports
-duplicate keys, and records where each node starts. The tree it returns is kept beside the plain
-data so that a validation error found later can still be pointed at a line and column.
+libyaml (through PyYAML's C loader) parses and composes nodes; nothing is constructed, so no
+tag can make Python objects. The nodes are turned into plain data here with YAML 1.2 core
+scalars (`no` stays a string), refusing duplicate keys, tags and aliases. The position of
+each key and value is kept beside the data, so that a validation error found later can still
+be pointed at a line and column.
 """
 
 import difflib
+import re
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.error import MarkedYAMLError
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .errors import ContentError
 
 Position = tuple[int, int]
+# where each key's value starts, by path: ("questions", 3, "answer") -> (key, value) positions
+Positions = dict[tuple, tuple[Position, Position]]
+
+_CORE = "tag:yaml.org,2002:"
+_DEFAULT_TAGS = {ScalarNode: f"{_CORE}str", SequenceNode: f"{_CORE}seq", MappingNode: f"{_CORE}map"}
+
+
+# libyaml's C parser; PyYAML's pure-Python one (the same API, slower) where it is missing
+_Parser = yaml.cyaml.CParser if yaml.__with_libyaml__ else yaml.SafeLoader
+
+
+class _Composer(_Parser):
+    """libyaml's parser and composer, without PyYAML's YAML 1.1 tag resolution.
+
+    Untagged nodes get the default tag of their kind and _Converter reads their scalars
+    as YAML 1.2; explicit tags are kept, so that they can be refused.
+    """
+
+    def resolve(self, kind, value, implicit):
+        return _DEFAULT_TAGS[kind]
+
+    def descend_resolver(self, current_node, current_index):
+        pass
+
+    def ascend_resolver(self):
+        pass
+
+
+_PLAIN_TAGS = {f"{_CORE}{name}" for name in ("str", "int", "float", "bool", "null", "timestamp")}
+_INT = re.compile(r"[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_SPECIAL = {
+    **dict.fromkeys(("null", "Null", "NULL", "~", ""), None),
+    **dict.fromkeys(("true", "True", "TRUE"), True),
+    **dict.fromkeys(("false", "False", "FALSE"), False),
+    **dict.fromkeys((".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"), float("inf")),
+    **dict.fromkeys(("-.inf", "-.Inf", "-.INF"), float("-inf")),
+    **dict.fromkeys((".nan", ".NaN", ".NAN"), float("nan")),
+}
 
 
 def read_text(path: str, raw: bytes) -> str:
@@ -30,80 +71,104 @@ def read_text(path: str, raw: bytes) -> str:
         ) from None
 
 
-def parse(text: str, path: str, line_offset: int = 0) -> tuple[Any, Any]:
-    """Parse YAML text into (plain data, positioned tree); lines shift by line_offset."""
-    yaml = YAML(typ="rt", pure=True)
+def parse(text: str, path: str, line_offset: int = 0) -> tuple[Any, Positions]:
+    """Parse YAML text into (plain data, positions); lines shift by line_offset."""
     try:
-        tree = yaml.load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
-        if "'\\t'" in problem:
-            problem = "a tab character is not allowed here; indent with spaces"
-        elif exc.context and exc.context.startswith("while parsing") and exc.context_mark:
-            start = f"{exc.context_mark.line + 1 + line_offset}:{exc.context_mark.column + 1}"
-            problem += f" ({exc.context.removeprefix('while ')} that starts at {start})"
-        raise ContentError.at(path, line + line_offset, col, f"YAML syntax: {problem}") from None
-    return _plain(tree, path, line_offset, set()), tree
+        root = yaml.compose(text, Loader=_Composer)
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_error(exc, text, path, line_offset) from None
+    positions: Positions = {}
+    if root is None:
+        return None, positions
+    converter = _Converter(path, line_offset, positions)
+    start = converter.position(root)
+    positions[()] = (start, start)
+    return converter.plain(root, ()), positions
 
 
-def _plain(node: Any, path: str, offset: int, seen: set[int], pos: Position = (1, 1)) -> Any:
-    """Copy the tree into plain dicts, lists and scalars, refusing tags and aliases.
+def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str, offset: int) -> ContentError:
+    mark = exc.problem_mark or exc.context_mark
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    problem = exc.problem or exc.context or "invalid YAML"
+    lines = text.splitlines()
+    if mark and mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t":
+        problem = "a tab character is not allowed here; indent with spaces"
+    elif exc.context and exc.context.startswith("while parsing") and exc.context_mark:
+        start = f"{exc.context_mark.line + 1 + offset}:{exc.context_mark.column + 1}"
+        problem += f" ({exc.context.removeprefix('while ')} that starts at {start})"
+    return ContentError.at(path, line + offset, col, f"YAML syntax: {problem}")
 
-    pos is where the parent says this node starts (a scalar does not know its own place).
-    """
-    container = isinstance(node, (CommentedMap, CommentedSeq))
-    if isinstance(node, TaggedScalar) or (container and node.tag.value is not None):
-        raise ContentError.at(
-            path, pos[0] + offset, pos[1], "YAML tags (!name) are not allowed in content"
-        )
-    if container:
-        if id(node) in seen:
-            raise ContentError.at(
-                path,
-                pos[0] + offset,
-                pos[1],
-                "YAML anchors and aliases (&name, *name) are not allowed; write the value out",
+
+class _Converter:
+    def __init__(self, path: str, offset: int, positions: Positions):
+        self.path, self.offset, self.positions = path, offset, positions
+        self.seen: set[int] = set()
+
+    def position(self, node: Node) -> Position:
+        return node.start_mark.line + 1 + self.offset, node.start_mark.column + 1
+
+    def fail(self, node: Node, message: str) -> ContentError:
+        line, col = self.position(node)
+        return ContentError.at(self.path, line, col, message)
+
+    def plain(self, node: Node, loc: tuple) -> Any:
+        if id(node) in self.seen:  # the composer hands back the same node for an alias
+            raise self.fail(
+                node, "YAML anchors and aliases (&name, *name) are not allowed; write the value out"
             )
-        seen.add(id(node))
-    if isinstance(node, CommentedMap):
-        return {
-            str(k): _plain(v, path, offset, seen, _one_based(node.lc.value(k)))
-            for k, v in node.items()
-        }
-    if isinstance(node, CommentedSeq):
-        return [
-            _plain(v, path, offset, seen, _one_based(node.lc.item(i))) for i, v in enumerate(node)
-        ]
-    if isinstance(node, str):
-        return str(node)
-    return node
+        self.seen.add(id(node))
+        if isinstance(node, MappingNode):
+            return self.mapping(node, loc)
+        if isinstance(node, SequenceNode):
+            if node.tag != f"{_CORE}seq":
+                raise self.fail(node, "YAML tags (!name) are not allowed in content")
+            items = []
+            for index, item in enumerate(node.value):
+                here = self.position(item)
+                self.positions[(*loc, index)] = (here, here)
+                items.append(self.plain(item, (*loc, index)))
+            return items
+        return self.scalar(node)
+
+    def mapping(self, node: MappingNode, loc: tuple) -> dict:
+        if node.tag != f"{_CORE}map":
+            raise self.fail(node, "YAML tags (!name) are not allowed in content")
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key = str(self.scalar(key_node)) if isinstance(key_node, ScalarNode) else None
+            if key is None:
+                raise self.fail(key_node, "a key must be a plain name")
+            if key in result:
+                first = self.positions[(*loc, key)][0]
+                raise self.fail(
+                    key_node, f"duplicate key '{key}' (first at line {first[0]}); keep one"
+                )
+            self.positions[(*loc, key)] = (self.position(key_node), self.position(value_node))
+            result[key] = self.plain(value_node, (*loc, key))
+        return result
+
+    def scalar(self, node: ScalarNode) -> Any:
+        if node.tag not in _PLAIN_TAGS:
+            raise self.fail(node, "YAML tags (!name) are not allowed in content")
+        text = node.value
+        if node.style:  # quoted or a block scalar: always text
+            return text
+        if text in _SPECIAL:
+            return _SPECIAL[text]
+        if _INT.fullmatch(text):
+            return int(text, 0) if text[:2] in ("0o", "0x") else int(text)
+        if _FLOAT.fullmatch(text):
+            return float(text)
+        return text
 
 
-def _one_based(position: tuple[int, int]) -> Position:
-    return position[0] + 1, position[1] + 1
-
-
-def _start(node: Any) -> Position:
-    lc = getattr(node, "lc", None)
-    return (lc.line + 1, lc.col + 1) if lc is not None else (1, 1)
-
-
-def locate(tree: Any, loc: tuple, *, at_key: bool = False) -> Position:
+def locate(positions: Positions, loc: tuple, *, at_key: bool = False) -> Position:
     """The 1-based position of the node at loc; the nearest existing parent if it is missing."""
-    node, pos = tree, _start(tree)
-    for depth, step in enumerate(loc):
-        last = depth == len(loc) - 1
-        if isinstance(node, CommentedMap) and step in node:
-            line, col = node.lc.key(step) if (last and at_key) else node.lc.value(step)
-            pos, node = (line + 1, col + 1), node[step]
-        elif isinstance(node, CommentedSeq) and isinstance(step, int) and step < len(node):
-            line, col = node.lc.item(step)
-            pos, node = (line + 1, col + 1), node[step]
-        else:
-            break
-    return pos
+    for length in range(len(loc), -1, -1):
+        found = positions.get(tuple(loc[:length]))
+        if found is not None:
+            return found[0] if at_key and length == len(loc) else found[1]
+    return (1, 1)
 
 
 def did_you_mean(word: str, choices: list[str]) -> str:

@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app quizapp
 
-.PHONY: run test lint check-content bench format install install-test clean
+.PHONY: run serve test lint check-content bench format install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,13 @@ install-test: $(BIN)/python
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) run --debug --host 127.0.0.1 --port 5000
+
+## make serve: production, with gunicorn: set QUIZAPP_SECRET_KEY (and QUIZAPP_DATABASE_URL,
+## QUIZAPP_BIND, QUIZAPP_WORKERS...) first; see "Deploying" in the README
+serve: $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[serve,postgres,redis]'
+	$(FLASK) db upgrade
+	$(BIN)/gunicorn -c python:quizapp.gunicorn_conf quizapp.wsgi:app
 
 ## make test: install the test dependencies and run the whole suite
 test: install-test

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import catalog, cli, config, db, errors, paths, security, templating
+from . import catalog, cli, config, db, errors, ops, paths, security, templating
 from .articles.views import bp as articles_bp
 from .authoring.views import bp as authoring_bp
 from .instructor import accounts
@@ -38,6 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     templating.init_app(app)
     cli.init_app(app)
 
+    app.register_blueprint(ops.bp)
     app.register_blueprint(quiz_bp)
     app.register_blueprint(articles_bp)
     app.register_blueprint(authoring_bp)

@@ -5,10 +5,13 @@ it; QUIZAPP_SECRET_KEY becomes Flask's SECRET_KEY.
 """
 
 import json
+import logging
 import secrets
+import sys
 from pathlib import Path
 
 from flask import Config, Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 class Defaults:
@@ -17,6 +20,8 @@ class Defaults:
     QUIZAPP_CONTENT_RELOAD = None  # None: reload edited content when debug is on
     QUIZAPP_AUTHOR_TOOLS = None  # None: the preview and problems pages in debug mode only
     QUIZAPP_SECRET_KEY = None
+    QUIZAPP_PRODUCTION = False  # gunicorn's config (make serve) turns it on
+    QUIZAPP_PROXY_HOPS = 0  # how many proxies in front set X-Forwarded-* headers to trust
     QUIZAPP_RATELIMIT_STORAGE_URI = "memory://"  # redis://host:6379 for several servers
     QUIZAPP_LOGIN_LIMITS = "10 per minute"  # failed logins, per address and per account
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -44,9 +49,31 @@ def finish(app: Flask) -> None:
     for name in ("QUIZAPP_CONTENT_RELOAD", "QUIZAPP_AUTHOR_TOOLS"):
         if app.config[name] is None:
             app.config[name] = app.debug
+    if app.config["QUIZAPP_PRODUCTION"]:
+        _production(app)
     app.config["SECRET_KEY"] = (
         app.config["QUIZAPP_SECRET_KEY"] or app.config.get("SECRET_KEY") or _local_key(instance)
     )
+
+
+class ConfigurationError(Exception):
+    """A setting the app cannot start without, with what to do about it."""
+
+
+def _production(app: Flask) -> None:
+    if not app.config["QUIZAPP_SECRET_KEY"]:
+        raise ConfigurationError(
+            "QUIZAPP_SECRET_KEY is not set. In production every server must share one secret "
+            "key; create one with: python -c 'import secrets; print(secrets.token_hex(32))'"
+        )
+    app.config.update(SESSION_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
+    if app.config["QUIZAPP_PROXY_HOPS"]:
+        hops = int(app.config["QUIZAPP_PROXY_HOPS"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    app.logger.handlers[:] = [handler]
+    app.logger.setLevel(logging.INFO)
 
 
 def _local_key(instance: Path) -> str:

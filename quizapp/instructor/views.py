@@ -91,7 +91,7 @@ def new_class():
     return render_template("instructor/new_class.html", form=form), status
 
 
-@bp.get("/classes/<int:classroom_id>")
+@bp.get("/classes/<int(max=2147483647):classroom_id>")
 @login_required
 def classroom(classroom_id: int):
     found = _owned(classroom_id)
@@ -107,7 +107,9 @@ def classroom(classroom_id: int):
     )
 
 
-@bp.post("/classes/<int:classroom_id>/<any(rename, joining, archive, feedback):change>")
+@bp.post(
+    "/classes/<int(max=2147483647):classroom_id>/<any(rename, joining, archive, feedback):change>"
+)
 @login_required
 def change_class(classroom_id: int, change: str):
     found = _owned(classroom_id)
@@ -125,7 +127,7 @@ def change_class(classroom_id: int, change: str):
     return redirect(url_for(".classroom", classroom_id=classroom_id))
 
 
-@bp.get("/classes/<int:classroom_id>/gradebook")
+@bp.get("/classes/<int(max=2147483647):classroom_id>/gradebook")
 @login_required
 def class_gradebook(classroom_id: int):
     found = _owned(classroom_id)
@@ -144,7 +146,7 @@ def class_gradebook(classroom_id: int):
     )
 
 
-@bp.get("/classes/<int:classroom_id>/<any(gradebook, responses):kind>.csv")
+@bp.get("/classes/<int(max=2147483647):classroom_id>/<any(gradebook, responses):kind>.csv")
 @login_required
 def class_csv(classroom_id: int, kind: str):
     found = _owned(classroom_id)
@@ -157,7 +159,7 @@ def class_csv(classroom_id: int, kind: str):
     return Response(export.to_csv(rows), mimetype="text/csv", headers=headers)
 
 
-@bp.get("/classes/<int:classroom_id>/attempts/<attempt_id>")
+@bp.get("/classes/<int(max=2147483647):classroom_id>/attempts/<attempt_id>")
 @login_required
 def review(classroom_id: int, attempt_id: str):
     found = _owned(classroom_id)
@@ -176,7 +178,7 @@ def review(classroom_id: int, attempt_id: str):
     )
 
 
-@bp.get("/classes/<int:classroom_id>/quizzes/<bank_id>")
+@bp.get("/classes/<int(max=2147483647):classroom_id>/quizzes/<bank_id>")
 @bp.get("/quizzes/<bank_id>", defaults={"classroom_id": None})
 @login_required
 def item_analysis(classroom_id: int | None, bank_id: str):
@@ -198,7 +200,7 @@ def item_analysis(classroom_id: int | None, bank_id: str):
     )
 
 
-@bp.get("/classes/<int:classroom_id>/quizzes/<bank_id>/learning")
+@bp.get("/classes/<int(max=2147483647):classroom_id>/quizzes/<bank_id>/learning")
 @bp.get("/quizzes/<bank_id>/learning", defaults={"classroom_id": None})
 @login_required
 def learning_report(classroom_id: int | None, bank_id: str):

@@ -79,7 +79,7 @@ def resume(attempt_id: str):
     return redirect(url_for(".statement", attempt_id=attempt_id, number=pending.number))
 
 
-@bp.route("/attempts/<attempt_id>/<int:number>", methods=["GET", "POST"])
+@bp.route("/attempts/<attempt_id>/<int(max=100000):number>", methods=["GET", "POST"])
 def statement(attempt_id: str, number: int):
     """A statement to judge; once answered (immediate feedback), the feedback on it."""
     attempt, bank, steps = _load(attempt_id)

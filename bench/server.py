@@ -1,0 +1,102 @@
+"""Run the app under gunicorn with its production config, on a free loopback port."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def load_content(workdir: Path) -> Path:
+    """The bundled articles plus a 10-statement bank `load-test` (immediate feedback)."""
+    root = workdir / "content"
+    (root / "articles").mkdir(parents=True, exist_ok=True)
+    (root / "questions").mkdir(exist_ok=True)
+    for article in (REPO / "articles").glob("*.md"):
+        (root / "articles" / article.name).write_text(article.read_text())
+    statements = "".join(
+        f"""  - id: load-{n}
+    type: myth_fact
+    statement: Load statement number {n}.
+    answer: {"myth" if n % 2 else "fact"}
+    difficulty: easy
+    explanation: Why statement {n} is what it is.
+    sources: [{{ref: pore-truth#intro, stance: {"contradicts" if n % 2 else "supports"}}}]
+"""
+        for n in range(10)
+    )
+    (root / "questions" / "load-test.yaml").write_text(
+        "schema_version: 1\nbank:\n  id: load-test\n  title: Load test\n"
+        f"  description: Ten statements.\nquestions:\n{statements}"
+    )
+    return root
+
+
+class Server:
+    """One gunicorn: start(), kill() (SIGKILL, as a crash), stop() (SIGTERM)."""
+
+    def __init__(self, database_url: str, workdir: Path, port: int | None = None, **env):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {
+            **os.environ,
+            "QUIZAPP_DATABASE_URL": database_url,
+            "QUIZAPP_SECRET_KEY": "a shared secret for the servers under test",
+            "QUIZAPP_INSTANCE_PATH": str(workdir / "instance"),
+            "QUIZAPP_CONTENT_DIR": str(load_content(workdir)),
+            "QUIZAPP_BIND": f"127.0.0.1:{self.port}",
+            "QUIZAPP_WORKERS": "4",
+            **env,
+        }
+        self.log = workdir / f"gunicorn-{self.port}.log"
+        self.process: subprocess.Popen | None = None
+
+    def start(self, timeout: float = 20) -> "Server":
+        command = [sys.executable, "-m", "gunicorn", "-c", "python:quizapp.gunicorn_conf"]
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(
+                [*command, "quizapp.wsgi:app"],
+                env=self.env,
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,  # its own process group: kill() takes every worker
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{self.output()}")
+            try:
+                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError(f"gunicorn did not answer in {timeout} s:\n{self.output()}")
+
+    def kill(self) -> None:
+        """SIGKILL to the master and every worker at once: no clean-up, as in a crash."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def output(self) -> str:
+        return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""

@@ -1,0 +1,61 @@
+"""System checks: the app under gunicorn with its production config, driven over HTTP on
+loopback. They need gunicorn (make test installs it); PostgreSQL and Redis where they say so."""
+
+import os
+import socket
+
+import pytest
+from sqlalchemy import text
+
+from bench.server import Server
+from quizapp.db import make_engine, upgrade
+from quizapp.models import Base
+
+PG_URL = os.environ.get("QUIZAPP_TEST_DATABASE_URL", "")
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/system/" in str(item.fspath):
+            item.add_marker(pytest.mark.system)
+
+
+def fresh_database(kind: str, workdir) -> str:
+    if kind == "sqlite":
+        url = f"sqlite:///{workdir / 'system.sqlite3'}"
+    else:
+        if not PG_URL.startswith("postgresql"):
+            pytest.skip("needs PostgreSQL: set QUIZAPP_TEST_DATABASE_URL (CI does)")
+        url = PG_URL
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        Base.metadata.drop_all(engine)
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture
+def servers(tmp_path):
+    """Start gunicorn servers: servers(url, **env) -> a started Server; all stopped after."""
+    pytest.importorskip("gunicorn", reason="needs gunicorn (make test installs it)")
+    started = []
+
+    def start(url: str, port: int | None = None, **env) -> Server:
+        server = Server(url, tmp_path, port=port, **env).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+def redis_available() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False

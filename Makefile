@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app quizapp
 
-.PHONY: run serve test lint check-content bench format install install-test clean
+.PHONY: run serve test system lint check-content bench format install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ serve: $(BIN)/python
 ## make test: install the test dependencies and run the whole suite
 test: install-test
 	$(BIN)/pytest
+
+## make system: only the checks under gunicorn: 100 learners at once, SIGKILL mid-quiz, and two
+## servers on one PostgreSQL with Redis (part of make test too)
+system: install-test
+	$(BIN)/pytest -m system -v
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -19,12 +19,12 @@ def free_port() -> int:
 
 
 def load_content(workdir: Path) -> Path:
-    """The bundled articles plus a 10-statement bank `load-test` (immediate feedback)."""
+    """The bundled content plus a 10-statement bank `load-test` (immediate feedback)."""
     root = workdir / "content"
     (root / "articles").mkdir(parents=True, exist_ok=True)
     (root / "questions").mkdir(exist_ok=True)
-    for article in (REPO / "articles").glob("*.md"):
-        (root / "articles" / article.name).write_text(article.read_text())
+    for bundled in [*(REPO / "articles").glob("*.md"), *(REPO / "questions").glob("*.yaml")]:
+        (root / bundled.parent.name / bundled.name).write_text(bundled.read_text())
     statements = "".join(
         f"""  - id: load-{n}
     type: myth_fact

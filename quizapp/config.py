@@ -26,6 +26,7 @@ class Defaults:
     QUIZAPP_LOGIN_LIMITS = "10 per minute"  # failed logins, per address and per account
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
+    SESSION_REFRESH_EACH_REQUEST = False  # re-sign the cookie only when the session changes
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session: a slow learner is fine
     MAX_CONTENT_LENGTH = 64 * 1024
 

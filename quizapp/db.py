@@ -1,31 +1,19 @@
 """The database: one SQLAlchemy engine per app, one session per request, Alembic migrations."""
 
-from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from flask import Flask, current_app, g, has_request_context, request
+from flask import Flask, current_app, g
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
-@dataclass(frozen=True)
-class Sessions:
-    reading: sessionmaker  # GET and HEAD requests
-    writing: sessionmaker  # every other request, and the command line
-
-
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["QUIZAPP_DATABASE_URL"])
-    app.extensions["quizapp.db"] = Sessions(
-        reading=sessionmaker(engine, expire_on_commit=False),
-        writing=sessionmaker(
-            engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
-        ),
-    )
+    app.extensions["quizapp.db"] = sessionmaker(engine, expire_on_commit=False)
     app.teardown_appcontext(_close_session)
 
 
@@ -39,12 +27,20 @@ def make_engine(url: str) -> Engine:
 
 
 def _sqlite_begin(connection) -> None:
-    """A request that will write starts with BEGIN IMMEDIATE: it waits (busy timeout) for the
-    write lock up front. A deferred transaction that read first would instead fail at once when
-    another server process had committed since its read ("database is locked"): under 100
-    learners at once, 99 of them met that as a 500 before this."""
     mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
     connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def begin_write(db_session: Session) -> None:
+    """End the reads so far and open a short transaction that will write.
+
+    On SQLite it is BEGIN IMMEDIATE: it waits (busy timeout) for the write lock up front.
+    A transaction that read first and then wrote would instead fail at once whenever another
+    server process had committed since its read ("database is locked"); under 100 learners at
+    once, 99 of them met that as a 500. Reads stay outside the lock, so writers queue briefly.
+    """
+    db_session.commit()
+    db_session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -61,9 +57,7 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 def session() -> Session:
     """The current request's session, opened on first use and closed when the request ends."""
     if "db_session" not in g:
-        sessions = current_app.extensions["quizapp.db"]
-        reads_only = has_request_context() and request.method in ("GET", "HEAD")
-        g.db_session = (sessions.reading if reads_only else sessions.writing)()
+        g.db_session = current_app.extensions["quizapp.db"]()
     return g.db_session
 
 
@@ -74,7 +68,7 @@ def _close_session(_exc: BaseException | None) -> None:
 
 
 def engine() -> Engine:
-    return current_app.extensions["quizapp.db"].reading.kw["bind"]
+    return current_app.extensions["quizapp.db"].kw["bind"]
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:

@@ -61,7 +61,7 @@ def make_app(database, tmp_path, monkeypatch):
 
     yield make
     for app in apps:
-        app.extensions["quizapp.db"].reading.kw["bind"].dispose()
+        app.extensions["quizapp.db"].kw["bind"].dispose()
 
 
 @pytest.fixture

@@ -39,6 +39,7 @@ def create(db_session: Session, email: str, password: str) -> Instructor:
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
     instructor = Instructor(email=email, password_hash=generate_password_hash(password))
+    db.begin_write(db_session)
     db_session.add(instructor)
     try:
         db_session.commit()

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..db import begin_write
 from ..models import Classroom, ClassroomQuiz, Instructor, Member
 from ..quiz.membership import CODE_ALPHABET
 
@@ -34,6 +35,7 @@ def create(
         classroom.quizzes = [
             ClassroomQuiz(bank_id=bank_id, position=n) for n, bank_id in enumerate(bank_ids)
         ]
+        begin_write(db)
         db.add(classroom)
         try:
             db.commit()
@@ -70,6 +72,7 @@ def listing(db: Session, instructor: Instructor) -> list[tuple[Classroom, int]]:
 def update(db: Session, classroom: Classroom, **changes) -> None:
     """Rename, open or close joining, archive, set feedback: name=, joining_open=, archived=,
     feedback=."""
+    begin_write(db)
     for field, value in changes.items():
         setattr(classroom, field, value)
     db.commit()

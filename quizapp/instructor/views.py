@@ -173,7 +173,7 @@ def review(classroom_id: int, attempt_id: str):
         classroom=found,
         attempt=attempt,
         bank=bank,
-        steps=attempts.steps(attempt, bank),
+        steps=attempts.steps(db.session(), attempt, bank),
         others=others,
     )
 

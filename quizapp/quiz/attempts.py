@@ -1,16 +1,27 @@
 """Attempts in the database: start one, find it for its owner, record answers exactly once."""
 
+import hmac
 import random
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
+from .. import db as db_module
 from ..content import Bank, Question
 from ..models import Attempt, AttemptItem, Member, Response, utcnow
 from . import scoring
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the learner answered to one statement, as stored."""
+
+    answer: str
+    correct: bool
+    certainty: int | None
 
 
 @dataclass(frozen=True)
@@ -19,7 +30,26 @@ class Step:
 
     number: int  # the position in the attempt, 1-based, as used in URLs
     question: Question
-    response: Response | None
+    response: Answer | None
+
+
+# an attempt's statements in order, each with its answer if there is one
+_STEPS = (
+    select(
+        AttemptItem.position,
+        AttemptItem.question_id,
+        Response.answer,
+        Response.correct,
+        Response.certainty,
+    )
+    .outerjoin(
+        Response,
+        (Response.attempt_id == AttemptItem.attempt_id)
+        & (Response.question_id == AttemptItem.question_id),
+    )
+    .where(AttemptItem.attempt_id == bindparam("attempt_id"))
+    .order_by(AttemptItem.position)
+)
 
 
 def start(
@@ -65,6 +95,7 @@ def start(
             for n, q in enumerate(chosen, start=1)
         ],
     )
+    db_module.begin_write(db)
     db.add(attempt)
     db.commit()
     return attempt
@@ -72,22 +103,15 @@ def start(
 
 def find(db: Session, attempt_id: str, owner: str) -> Attempt | None:
     """The attempt, only if this owner started it."""
-    query = (
-        select(Attempt)
-        .where(Attempt.id == attempt_id, Attempt.owner == owner)
-        .options(selectinload(Attempt.items), selectinload(Attempt.responses))
-    )
-    return db.scalars(query).one_or_none()
+    attempt = db.get(Attempt, attempt_id)
+    if attempt is None or not hmac.compare_digest(attempt.owner, owner):
+        return None
+    return attempt
 
 
 def get(db: Session, attempt_id: str) -> Attempt | None:
     """Any attempt, for the instructor views (which check the class themselves)."""
-    query = (
-        select(Attempt)
-        .where(Attempt.id == attempt_id)
-        .options(selectinload(Attempt.items), selectinload(Attempt.responses))
-    )
-    return db.scalars(query).one_or_none()
+    return db.get(Attempt, attempt_id)
 
 
 def of_member(db: Session, member_id: int, bank_id: str) -> list[Attempt]:
@@ -111,20 +135,21 @@ def unfinished(db: Session, bank_id: str, owner: str) -> Attempt | None:
     return db.scalars(query).first()
 
 
-def steps(attempt: Attempt, bank: Bank) -> list[Step]:
+def steps(db: Session, attempt: Attempt, bank: Bank) -> list[Step]:
     """The attempt's statements in order; one removed from the bank since is skipped."""
-    answers = {r.question_id: r for r in attempt.responses}
     result = []
-    for item in attempt.items:
-        question = bank.question(item.question_id)
+    rows = db.execute(_STEPS, {"attempt_id": attempt.id})
+    for position, question_id, answer, correct, certainty in rows:
+        question = bank.question(question_id)
         if question is not None:
-            result.append(Step(item.position, question, answers.get(question.id)))
+            given = Answer(answer, correct, certainty) if answer is not None else None
+            result.append(Step(position, question, given))
     return result
 
 
 def record(
     db: Session, attempt: Attempt, step: Step, answer: str, certainty: int | None = None
-) -> Response:
+) -> None:
     """Store an answer, scored here on the server.
 
     With immediate feedback the first answer stands (a double click or the back button changes
@@ -133,35 +158,47 @@ def record(
     """
     correct = scoring.is_correct(step.question, answer)
     if step.response is not None:
-        if attempt.feedback == "deferred" and attempt.finished_at is None:
-            step.response.answer, step.response.correct = answer, correct
-            step.response.certainty, step.response.answered_at = certainty, utcnow()
+        if attempt.feedback == "deferred":
+            db_module.begin_write(db)
+            still_open = (
+                select(Attempt.id)
+                .where(Attempt.id == attempt.id, Attempt.finished_at.is_(None))
+                .exists()
+            )
+            db.execute(
+                update(Response)
+                .where(
+                    Response.attempt_id == attempt.id,
+                    Response.question_id == step.question.id,
+                    still_open,
+                )
+                .values(answer=answer, correct=correct, certainty=certainty, answered_at=utcnow())
+            )
             db.commit()
-        return step.response
-    response = Response(
-        question_id=step.question.id,
-        revision=step.question.revision,
-        answer=answer,
-        correct=correct,
-        certainty=certainty,
+        return
+    db_module.begin_write(db)
+    db.add(
+        Response(
+            attempt_id=attempt.id,
+            question_id=step.question.id,
+            revision=step.question.revision,
+            answer=answer,
+            correct=correct,
+            certainty=certainty,
+        )
     )
-    attempt.responses.append(response)
     try:
         db.flush()
         if attempt.feedback == "immediate":
             _finish(db, attempt, only_if_complete=True)
         db.commit()
-    except IntegrityError:  # the same answer arrived twice at once; the other one was stored
+    except IntegrityError:  # the same answer arrived twice at once; the other one stands
         db.rollback()
-        query = select(Response).where(
-            Response.attempt_id == attempt.id, Response.question_id == step.question.id
-        )
-        return db.scalars(query).one()
-    return response
 
 
 def submit(db: Session, attempt: Attempt) -> None:
     """End a deferred attempt: its answers are final and its results can be shown."""
+    db_module.begin_write(db)
     _finish(db, attempt, only_if_complete=False)
     db.commit()
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..db import begin_write
 from ..models import Classroom, Member
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read aloud
@@ -33,6 +34,7 @@ def member_of(db: Session, classroom: Classroom, owner: str) -> Member | None:
 def join(db: Session, classroom: Classroom, owner: str, display_name: str) -> Member:
     """Add this browser to the class; joining again keeps the first membership."""
     member = Member(classroom_id=classroom.id, owner=owner, display_name=display_name)
+    begin_write(db)
     db.add(member)
     try:
         db.commit()

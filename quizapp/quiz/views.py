@@ -88,9 +88,9 @@ def statement(attempt_id: str, number: int):
         abort(404)
     step, following = steps[index], steps[index + 1] if index + 1 < len(steps) else None
     open_to_answer = step.response is None or _changeable(attempt)
-    form = (CertainAnswerForm if attempt.certainty else AnswerForm)()
-    status = 200
+    form, status = None, 200  # a GET needs no form object: the template writes the fields
     if request.method == "POST" and open_to_answer:
+        form = (CertainAnswerForm if attempt.certainty else AnswerForm)()
         if form.validate_on_submit():
             certainty = form.certainty.data if attempt.certainty else None
             attempts.record(db.session(), attempt, step, form.answer.data, certainty)
@@ -223,7 +223,7 @@ def _load(attempt_id: str):
     if attempt is None:
         abort(404)
     bank = _bank_or_404(attempt.bank_id)
-    return attempt, bank, attempts.steps(attempt, bank)
+    return attempt, bank, attempts.steps(db.session(), attempt, bank)
 
 
 def _owner() -> str:

@@ -39,9 +39,10 @@ def test_discrimination_over_four_learners(app):
         session = db.session()
         for n, plan in enumerate(plans):
             attempt = attempts.start(session, bank, owner=f"learner-{n}", display_name=None)
-            for step in attempts.steps(attempts.get(session, attempt.id), bank):
-                fresh = attempts.get(session, attempt.id)
-                attempts.record(session, fresh, step, plan[step.question.id])
+            for step in attempts.steps(session, attempt, bank):
+                attempts.record(
+                    session, attempts.get(session, attempt.id), step, plan[step.question.id]
+                )
         result = analyse(session, bank)
     assert result.attempts == 4 and result.group_size == 2
     assert result.mean_score == (4 + 3 + 2 + 1) / 16

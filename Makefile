@@ -44,7 +44,9 @@ lint: install-test
 ## make bench: benchmarks, printed as tables (on PostgreSQL too when
 ## QUIZAPP_TEST_DATABASE_URL is set)
 bench: install-test
-	$(BIN)/python bench/reports.py
+	$(BIN)/python -m bench.content
+	$(BIN)/python -m bench.http
+	$(BIN)/python -m bench.reports
 
 ## make check-content: every bank and article, warnings included, as CI checks them
 check-content: install

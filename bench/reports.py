@@ -6,7 +6,7 @@ the one class and the one quiz, so that each report aggregates every response. T
 the real pages through Flask's test client (server time: SQL and template), and the home page
 as a baseline in the same run.
 
-    python bench/reports.py [--database URL ...] [--check]
+    python -m bench.reports [--database URL ...] [--check]
 
 Without --database it runs on a temporary SQLite file, and on PostgreSQL too when
 QUIZAPP_TEST_DATABASE_URL points at one (the tables there are dropped and made anew).

@@ -25,10 +25,11 @@ from pathlib import Path
 
 from sqlalchemy import insert, text
 
+from bench.server import fresh_database
 from quizapp import create_app
-from quizapp.db import make_engine, upgrade
+from quizapp.db import make_engine
 from quizapp.instructor import accounts
-from quizapp.models import Attempt, AttemptItem, Base, Classroom, ClassroomQuiz, Member, Response
+from quizapp.models import Attempt, AttemptItem, Classroom, ClassroomQuiz, Member, Response
 
 BANK = "pore-basics"
 LEARNERS = 2273
@@ -124,12 +125,7 @@ def timed(client, path: str) -> list[float]:
 
 
 def run(url: str) -> list[tuple[str, float, float]]:
-    engine = make_engine(url)
-    if engine.dialect.name == "postgresql":
-        Base.metadata.drop_all(engine)
-        with engine.begin() as conn:
-            conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    upgrade(engine)
+    engine = fresh_database(url)
     instance = tempfile.mkdtemp(prefix="quizapp-bench-")
     os.environ["QUIZAPP_INSTANCE_PATH"] = instance
     app = create_app(

@@ -9,7 +9,26 @@ import time
 import urllib.request
 from pathlib import Path
 
+from sqlalchemy import Engine, text
+
+from quizapp.db import make_engine, upgrade
+from quizapp.models import Base
+
 REPO = Path(__file__).resolve().parent.parent
+
+
+def fresh_database(url: str) -> Engine:
+    """A database migrated from empty; on PostgreSQL the app's tables are dropped first.
+
+    For tests and benchmarks only: it destroys what the database held.
+    """
+    engine = make_engine(url)
+    if engine.dialect.name == "postgresql":
+        Base.metadata.drop_all(engine)
+        with engine.begin() as connection:
+            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade(engine)
+    return engine
 
 
 def free_port() -> int:

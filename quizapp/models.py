@@ -108,7 +108,6 @@ class Attempt(Base):
     items: Mapped[list["AttemptItem"]] = relationship(
         order_by="AttemptItem.position", cascade="all, delete-orphan"
     )
-    responses: Mapped[list["Response"]] = relationship(cascade="all, delete-orphan")
 
     __table_args__ = (
         Index("ix_attempt_owner_bank", "owner", "bank_id"),

@@ -5,10 +5,9 @@ import re
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
 
+from bench.server import fresh_database
 from quizapp import create_app
-from quizapp.db import make_engine, upgrade
 from quizapp.models import Base
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
@@ -27,12 +26,7 @@ def database(request, tmp_path_factory):
         url = os.environ.get("QUIZAPP_TEST_DATABASE_URL", "")
         if not url.startswith("postgresql"):
             pytest.skip(PG_REASON)
-    engine = make_engine(url)
-    if engine.dialect.name == "postgresql":
-        Base.metadata.drop_all(engine)
-        with engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    upgrade(engine)
+    engine = fresh_database(url)
     yield url, engine
     engine.dispose()
 

@@ -182,10 +182,7 @@ def review(classroom_id: int, attempt_id: str):
 @bp.get("/quizzes/<bank_id>", defaults={"classroom_id": None})
 @login_required
 def item_analysis(classroom_id: int | None, bank_id: str):
-    found = _owned(classroom_id) if classroom_id is not None else None
-    bank = catalog.library().banks.get(bank_id)
-    if bank is None or (found is not None and bank_id not in found.bank_ids):
-        abort(404)
+    found, bank = _class_and_bank(classroom_id, bank_id)
     first_only = request.args.get("attempts") != "all"
     result = analysis.analyse(db.session(), bank, found, first_only)
     return render_template(
@@ -205,12 +202,18 @@ def item_analysis(classroom_id: int | None, bank_id: str):
 @login_required
 def learning_report(classroom_id: int | None, bank_id: str):
     """Learning gain, myth persistence and the myths still believed with confidence."""
+    found, bank = _class_and_bank(classroom_id, bank_id)
+    result = learning.learning(db.session(), bank, found)
+    return render_template("instructor/learning.html", classroom=found, bank=bank, result=result)
+
+
+def _class_and_bank(classroom_id: int | None, bank_id: str):
+    """A report's class (None: every learner) and quiz; 404 unless the class takes the quiz."""
     found = _owned(classroom_id) if classroom_id is not None else None
     bank = catalog.library().banks.get(bank_id)
     if bank is None or (found is not None and bank_id not in found.bank_ids):
         abort(404)
-    result = learning.learning(db.session(), bank, found)
-    return render_template("instructor/learning.html", classroom=found, bank=bank, result=result)
+    return found, bank
 
 
 def _owned(classroom_id: int):

@@ -5,11 +5,8 @@ import os
 import socket
 
 import pytest
-from sqlalchemy import text
 
-from bench.server import Server
-from quizapp.db import make_engine, upgrade
-from quizapp.models import Base
+from bench.server import Server, fresh_database
 
 PG_URL = os.environ.get("QUIZAPP_TEST_DATABASE_URL", "")
 
@@ -20,20 +17,15 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.system)
 
 
-def fresh_database(kind: str, workdir) -> str:
+def database_url(kind: str, workdir) -> str:
+    """A fresh database of this kind: a SQLite file in workdir, or the test PostgreSQL."""
     if kind == "sqlite":
         url = f"sqlite:///{workdir / 'system.sqlite3'}"
     else:
         if not PG_URL.startswith("postgresql"):
             pytest.skip("needs PostgreSQL: set QUIZAPP_TEST_DATABASE_URL (CI does)")
         url = PG_URL
-    engine = make_engine(url)
-    if engine.dialect.name == "postgresql":
-        Base.metadata.drop_all(engine)
-        with engine.begin() as connection:
-            connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-    upgrade(engine)
-    engine.dispose()
+    fresh_database(url).dispose()
     return url
 
 

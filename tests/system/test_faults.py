@@ -10,14 +10,14 @@ from sqlalchemy import create_engine, text
 
 from bench.client import Browser, Learner
 
-from .conftest import fresh_database
+from .conftest import database_url
 from .test_load import stored_answers
 
 LEARNERS = 40
 
 
 def test_sigkill_mid_quiz_loses_no_acknowledged_answer(servers, tmp_path):
-    url = fresh_database("sqlite", tmp_path)
+    url = database_url("sqlite", tmp_path)
     server = servers(url)
     learners = [Learner(Browser(server.url)) for _ in range(LEARNERS)]
     for learner in learners:

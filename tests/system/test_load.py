@@ -8,7 +8,7 @@ from sqlalchemy import create_engine, text
 
 from bench.client import Browser, Learner
 
-from .conftest import fresh_database
+from .conftest import database_url
 
 LEARNERS = 100
 
@@ -41,7 +41,7 @@ def stored_answers(url: str) -> list[tuple[str, int, str]]:
 
 @pytest.mark.parametrize("kind", ["sqlite", "postgresql"])
 def test_100_learners_at_once_lose_nothing(kind, servers, tmp_path):
-    url = fresh_database(kind, tmp_path)
+    url = database_url(kind, tmp_path)
     server = servers(url)
     with ThreadPoolExecutor(max_workers=LEARNERS) as pool:
         learners = list(pool.map(take_quiz, [server.url] * LEARNERS))

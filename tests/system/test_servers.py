@@ -10,7 +10,7 @@ from bench.client import Browser, Learner, path_of
 from quizapp import create_app, db
 from quizapp.instructor import accounts
 
-from .conftest import fresh_database, redis_available
+from .conftest import database_url, redis_available
 
 REDIS = "redis://127.0.0.1:6379/15"
 
@@ -19,7 +19,7 @@ REDIS = "redis://127.0.0.1:6379/15"
 def shared(servers, tmp_path):
     if not redis_available():
         pytest.skip("needs Redis at 127.0.0.1:6379 (CI has it)")
-    url = fresh_database("postgresql", tmp_path)
+    url = database_url("postgresql", tmp_path)
     redis.Redis.from_url(REDIS).flushdb()
     env = {"QUIZAPP_RATELIMIT_STORAGE_URI": REDIS, "QUIZAPP_LOGIN_LIMITS": "3 per minute"}
     first, second = servers(url, **env), servers(url, **env)

@@ -2,7 +2,7 @@
 
 from flask import Flask, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Please go back and try again."),
@@ -10,8 +10,8 @@ MESSAGES = {
         "Page not found",
         "There is nothing at this address. It may have moved, or the link may be mistyped.",
     ),
-    405: ("That action is not allowed here", "Please go back and use the page's buttons."),
     403: ("You cannot do that here", "This page or action is not open to you."),
+    405: ("That action is not allowed here", "Please go back and use the page's buttons."),
     413: ("That was too much to send", "Please send less at once."),
     429: ("Too many attempts", "Please wait a minute before trying again."),
     500: (
@@ -23,8 +23,7 @@ MESSAGES = {
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
-    app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(InternalServerError, _http_error)
+    app.register_error_handler(HTTPException, _http_error)  # unhandled crashes arrive as 500
 
 
 def _csrf_error(error: CSRFError):

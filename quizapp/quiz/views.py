@@ -46,11 +46,13 @@ def join(code: str):
     if membership.member_of(db.session(), classroom, _owner()):
         return redirect(url_for(".classroom", code=classroom.join_code))
     form = JoinForm()
-    if classroom.joining_open and form.validate_on_submit():
+    if request.method == "POST" and not classroom.joining_open:
+        status = 403  # the page says that joining is closed
+    elif form.validate_on_submit():
         membership.join(db.session(), classroom, _owner(), form.display_name.data)
         return redirect(url_for(".classroom", code=classroom.join_code))
-    status = 403 if request.method == "POST" and not classroom.joining_open else 200
-    status = 400 if status == 200 and request.method == "POST" else status
+    else:
+        status = 400 if request.method == "POST" else 200
     return render_template("quiz/join.html", classroom=classroom, form=form), status
 
 

@@ -3,7 +3,19 @@
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, DateTime, ForeignKey, Index, String, UniqueConstraint, false
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    String,
+    UniqueConstraint,
+    cast,
+    false,
+    func,
+)
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
@@ -104,6 +116,16 @@ class Attempt(Base):
     correct_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
     member: Mapped[Member | None] = relationship()
+
+    @hybrid_property
+    def score(self) -> float:
+        """The share of statements answered right, from 0 to 1 (in SQL too)."""
+        return self.correct_count / self.question_count if self.question_count else 0.0
+
+    @score.inplace.expression
+    @classmethod
+    def _score_expression(cls):
+        return cast(cls.correct_count, Float) / func.nullif(cls.question_count, 0)
 
     items: Mapped[list["AttemptItem"]] = relationship(
         order_by="AttemptItem.position", cascade="all, delete-orphan"

@@ -38,6 +38,12 @@ class Bank:
     def question(self, question_id: str) -> Question | None:
         return self._by_id.get(question_id)
 
+    def current(self, question_id: str, revision: str) -> Question | None:
+        """The question, only if `revision` is its current wording (answers to an earlier
+        wording are not counted with today's)."""
+        question = self.question(question_id)
+        return question if question is not None and question.revision == revision else None
+
     @cached_property
     def _by_id(self) -> dict[str, Question]:
         return {q.id: q for q in self.questions}

@@ -3,15 +3,13 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import Float, case, cast, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ..content import Bank
 from ..models import Attempt, Classroom, Member, Response
 from . import statistics
 from .statistics import ItemCounts, ItemStats
-
-SCORE = cast(Attempt.correct_count, Float) / func.nullif(Attempt.question_count, 0)
 
 
 @dataclass(frozen=True)
@@ -67,8 +65,7 @@ def analyse(
     )
     counts, earlier = {}, 0
     for row in db.execute(per_item):
-        question = bank.question(row.question_id)
-        if question is None or question.revision != row.revision:
+        if bank.current(row.question_id, row.revision) is None:
             earlier += row.responses
             continue
         counts[row.question_id] = ItemCounts(*(int(value) for value in row[2:]))
@@ -80,7 +77,12 @@ def analyse(
 
 def _attempts(bank: Bank, classroom: Classroom | None, first_only: bool):
     """The finished attempts to count, with their scores."""
-    columns = [Attempt.id, SCORE.label("score"), Attempt.correct_count, Attempt.question_count]
+    columns = [
+        Attempt.id,
+        Attempt.score.label("score"),
+        Attempt.correct_count,
+        Attempt.question_count,
+    ]
     if first_only:
         nth = func.row_number().over(
             partition_by=Attempt.owner, order_by=(Attempt.started_at, Attempt.id)

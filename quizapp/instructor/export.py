@@ -77,8 +77,8 @@ def response_rows(db: Session, classroom: Classroom, library: Library) -> Iterat
     )
     for name, attempt, position, response in db.execute(query).yield_per(1000):
         bank = library.banks.get(attempt.bank_id)
-        question = bank.question(response.question_id) if bank else None
-        current = question is not None and question.revision == response.revision
+        question = bank.current(response.question_id, response.revision) if bank else None
+        current = question is not None
         yield [
             name,
             attempt.bank_id,

@@ -5,12 +5,11 @@ Retries of missed statements are left out: they ask only part of a quiz.
 
 from dataclasses import dataclass
 
-from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Attempt, Classroom, Member
 
-SCORE = cast(Attempt.correct_count, Float) / func.nullif(Attempt.question_count, 0)
 WHOLE = Attempt.retry_of.is_(None)  # a retry of missed statements is not a score for the quiz
 
 
@@ -42,7 +41,7 @@ def gradebook(db: Session, classroom: Classroom) -> list[Row]:
             Attempt.bank_id,
             func.sum(case((finished, 1), else_=0)).label("attempts"),
             func.count().label("started"),
-            func.max(case((finished, SCORE))).label("best"),
+            func.max(case((finished, Attempt.score))).label("best"),
         )
         .join(Member, Member.id == Attempt.member_id)
         .where(Member.classroom_id == classroom.id, WHOLE)
@@ -53,7 +52,7 @@ def gradebook(db: Session, classroom: Classroom) -> list[Row]:
             Attempt.member_id,
             Attempt.bank_id,
             Attempt.id,
-            SCORE.label("score"),
+            Attempt.score.label("score"),
             func.row_number()
             .over(
                 partition_by=(Attempt.member_id, Attempt.bank_id),

@@ -7,15 +7,13 @@ gain and persistence figures.
 
 from dataclasses import dataclass
 
-from sqlalchemy import Float, and_, case, cast, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from ..content import Bank, Question
 from ..models import Attempt, Classroom, Member, Response
 from ..quiz.scoring import CONFIDENT
 from .gain import Gain, LearnerScores, gain
-
-PERCENT = 100 * cast(Attempt.correct_count, Float) / func.nullif(Attempt.question_count, 0)
 
 
 @dataclass(frozen=True)
@@ -53,7 +51,7 @@ def _ranked(bank: Bank, classroom: Classroom | None):
     query = select(
         Attempt.id,
         learner.label("learner"),
-        PERCENT.label("percent"),
+        (100 * Attempt.score).label("percent"),
         func.row_number()
         .over(partition_by=learner, order_by=(Attempt.started_at, Attempt.id))
         .label("nth"),
@@ -132,7 +130,6 @@ def _current(bank: Bank, rows) -> dict[str, tuple[int, int]]:
     """Counts per statement, for its current wording only."""
     counts = {}
     for question_id, revision, a, b in rows:
-        question = bank.question(question_id)
-        if question is not None and question.revision == revision:
+        if bank.current(question_id, revision) is not None:
             counts[question_id] = (int(a or 0), int(b or 0))
     return counts

@@ -163,17 +163,17 @@ def class_csv(classroom_id: int, kind: str):
 @login_required
 def review(classroom_id: int, attempt_id: str):
     found = _owned(classroom_id)
-    attempt = attempts.get(db.session(), attempt_id)
-    if attempt is None or attempt.member is None or attempt.member.classroom_id != found.id:
+    loaded = attempts.load(db.session(), attempt_id, catalog.library().banks)
+    if loaded is None or loaded[0].classroom_id != found.id:
         abort(404)
-    bank = catalog.library().banks.get(attempt.bank_id) or abort(404)
+    attempt, bank, steps = loaded
     others = attempts.of_member(db.session(), attempt.member_id, bank.id)
     return render_template(
         "instructor/review.html",
         classroom=found,
         attempt=attempt,
         bank=bank,
-        steps=attempts.steps(db.session(), attempt, bank),
+        steps=steps,
         others=others,
     )
 

@@ -1,17 +1,18 @@
 """Attempts in the database: start one, find it for its owner, record answers exactly once."""
 
-import hmac
 import random
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from .. import db as db_module
 from ..content import Bank, Question
-from ..models import Attempt, AttemptItem, Member, Response, utcnow
+from ..models import Attempt, AttemptItem, Classroom, Member, Response, utcnow
 from . import scoring
 
 
@@ -33,23 +34,60 @@ class Step:
     response: Answer | None
 
 
-# an attempt's statements in order, each with its answer if there is one
-_STEPS = (
+@dataclass(frozen=True)
+class AttemptRecord:
+    """An attempt as one request read it (the ORM's Attempt is for starting and writing)."""
+
+    id: str
+    bank_id: str
+    owner: str
+    member_id: int | None
+    classroom_id: int | None  # the member's class
+    class_code: str | None
+    retry_of: str | None
+    feedback: str
+    certainty: bool
+    display_name: str | None
+    finished_at: datetime | None
+    question_count: int
+    correct_count: int
+
+
+# an attempt, its class, and its statements in order, each with its answer if there is one:
+# one query, on the path of every page a learner turns
+_READ = (
     select(
+        Attempt.id,
+        Attempt.bank_id,
+        Attempt.owner,
+        Attempt.member_id,
+        Member.classroom_id,
+        Classroom.join_code.label("class_code"),
+        Attempt.retry_of,
+        Attempt.feedback,
+        Attempt.certainty,
+        Attempt.display_name,
+        Attempt.finished_at,
+        Attempt.question_count,
+        Attempt.correct_count,
         AttemptItem.position,
         AttemptItem.question_id,
         Response.answer,
         Response.correct,
-        Response.certainty,
+        Response.certainty.label("answer_certainty"),
     )
+    .outerjoin(Member, Member.id == Attempt.member_id)
+    .outerjoin(Classroom, Classroom.id == Member.classroom_id)
+    .outerjoin(AttemptItem, AttemptItem.attempt_id == Attempt.id)
     .outerjoin(
         Response,
         (Response.attempt_id == AttemptItem.attempt_id)
         & (Response.question_id == AttemptItem.question_id),
     )
-    .where(AttemptItem.attempt_id == bindparam("attempt_id"))
+    .where(Attempt.id == bindparam("attempt_id"))
     .order_by(AttemptItem.position)
 )
+_RECORD_FIELDS = len(fields(AttemptRecord))
 
 
 def start(
@@ -101,17 +139,28 @@ def start(
     return attempt
 
 
-def find(db: Session, attempt_id: str, owner: str) -> Attempt | None:
-    """The attempt, only if this owner started it."""
-    attempt = db.get(Attempt, attempt_id)
-    if attempt is None or not hmac.compare_digest(attempt.owner, owner):
+def load(
+    db: Connection | Session, attempt_id: str, banks: Mapping[str, Bank]
+) -> tuple[AttemptRecord, Bank, list[Step]] | None:
+    """The attempt, its quiz and its steps; None when there is no such attempt or quiz.
+
+    A statement removed from the quiz since the attempt started is skipped. Whose attempt it
+    is, the caller checks.
+    """
+    rows = db.execute(_READ, {"attempt_id": attempt_id}).all()
+    if not rows:
         return None
-    return attempt
-
-
-def get(db: Session, attempt_id: str) -> Attempt | None:
-    """Any attempt, for the instructor views (which check the class themselves)."""
-    return db.get(Attempt, attempt_id)
+    attempt = AttemptRecord(*rows[0][:_RECORD_FIELDS])
+    bank = banks.get(attempt.bank_id)
+    if bank is None:
+        return None
+    steps = []
+    for *_, position, question_id, answer, correct, certainty in rows:
+        question = bank.question(question_id) if position is not None else None
+        if question is not None:
+            given = Answer(answer, correct, certainty) if answer is not None else None
+            steps.append(Step(position, question, given))
+    return attempt, bank, steps
 
 
 def of_member(db: Session, member_id: int, bank_id: str) -> list[Attempt]:
@@ -135,20 +184,8 @@ def unfinished(db: Session, bank_id: str, owner: str) -> Attempt | None:
     return db.scalars(query).first()
 
 
-def steps(db: Session, attempt: Attempt, bank: Bank) -> list[Step]:
-    """The attempt's statements in order; one removed from the bank since is skipped."""
-    result = []
-    rows = db.execute(_STEPS, {"attempt_id": attempt.id})
-    for position, question_id, answer, correct, certainty in rows:
-        question = bank.question(question_id)
-        if question is not None:
-            given = Answer(answer, correct, certainty) if answer is not None else None
-            result.append(Step(position, question, given))
-    return result
-
-
 def record(
-    db: Session, attempt: Attempt, step: Step, answer: str, certainty: int | None = None
+    db: Session, attempt: AttemptRecord, step: Step, answer: str, certainty: int | None = None
 ) -> None:
     """Store an answer, scored here on the server.
 
@@ -196,14 +233,14 @@ def record(
         db.rollback()
 
 
-def submit(db: Session, attempt: Attempt) -> None:
+def submit(db: Session, attempt: AttemptRecord) -> None:
     """End a deferred attempt: its answers are final and its results can be shown."""
     db_module.begin_write(db)
     _finish(db, attempt, only_if_complete=False)
     db.commit()
 
 
-def _finish(db: Session, attempt: Attempt, only_if_complete: bool) -> None:
+def _finish(db: Session, attempt: AttemptRecord, only_if_complete: bool) -> None:
     """Mark the attempt finished with its score, in one statement the database checks."""
     answers = select(func.count()).where(Response.attempt_id == attempt.id).scalar_subquery()
     right = (
@@ -217,7 +254,7 @@ def _finish(db: Session, attempt: Attempt, only_if_complete: bool) -> None:
     db.execute(query.values(finished_at=utcnow(), correct_count=right))
 
 
-def missed(attempt: Attempt, steps: list[Step]) -> list[Question]:
+def missed(attempt: AttemptRecord, steps: list[Step]) -> list[Question]:
     """What a retry asks: the statements answered wrong, and with certainty the ones answered
     right but with low certainty."""
     return [

@@ -1,6 +1,7 @@
 """The learner's pages: the catalogue, starting a quiz, each statement, feedback, results."""
 
 import hashlib
+import hmac
 import secrets
 
 from flask import Blueprint, abort, redirect, render_template, request, session, url_for
@@ -148,7 +149,6 @@ def results(attempt_id: str):
         (s for s in steps if not s.response.correct and (s.response.certainty or 0) >= CONFIDENT),
         key=lambda s: -s.response.certainty,
     )
-    code = attempt.member.classroom.join_code if attempt.member else ""
     return render_template(
         "quiz/results.html",
         attempt=attempt,
@@ -157,7 +157,7 @@ def results(attempt_id: str):
         score=score,
         confident_misses=confident_misses,
         to_retry=attempts.missed(attempt, steps),
-        retake=StartForm(display_name=attempt.display_name, class_code=code),
+        retake=StartForm(display_name=attempt.display_name, class_code=attempt.class_code or ""),
         action=ActionForm(),
     )
 
@@ -169,8 +169,9 @@ def retry(attempt_id: str):
     only = attempts.missed(attempt, steps)
     if not ActionForm().validate_on_submit() or attempt.finished_at is None or not only:
         abort(400)
+    member = db.session().get(Member, attempt.member_id) if attempt.member_id else None
     fresh = attempts.start(
-        db.session(), bank, _owner(), attempt.display_name, attempt.member, only, attempt.id
+        db.session(), bank, _owner(), attempt.display_name, member, only, attempt.id
     )
     return redirect(url_for(".resume", attempt_id=fresh.id))
 
@@ -219,13 +220,13 @@ def _membership(code: str | None, bank: Bank) -> Member | None:
     return member
 
 
-def _load(attempt_id: str):
+def _load(attempt_id: str) -> tuple[attempts.AttemptRecord, Bank, list[attempts.Step]]:
     """The attempt with its bank and steps, or 404 when it is not this browser's."""
-    attempt = attempts.find(db.session(), attempt_id, _owner())
-    if attempt is None:
+    with db.connect() as connection:
+        loaded = attempts.load(connection, attempt_id, catalog.library().banks)
+    if loaded is None or not hmac.compare_digest(loaded[0].owner, _owner()):
         abort(404)
-    bank = _bank_or_404(attempt.bank_id)
-    return attempt, bank, attempts.steps(db.session(), attempt, bank)
+    return loaded
 
 
 def _owner() -> str:

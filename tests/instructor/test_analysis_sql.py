@@ -37,12 +37,13 @@ def test_discrimination_over_four_learners(app):
     with app.test_request_context():
         bank = catalog.library().banks["sample-quiz"]
         session = db.session()
+        banks = catalog.library().banks
         for n, plan in enumerate(plans):
             attempt = attempts.start(session, bank, owner=f"learner-{n}", display_name=None)
-            for step in attempts.steps(session, attempt, bank):
-                attempts.record(
-                    session, attempts.get(session, attempt.id), step, plan[step.question.id]
-                )
+            _, _, steps = attempts.load(session, attempt.id, banks)
+            for step in steps:
+                record, _, _ = attempts.load(session, attempt.id, banks)
+                attempts.record(session, record, step, plan[step.question.id])
         result = analyse(session, bank)
     assert result.attempts == 4 and result.group_size == 2
     assert result.mean_score == (4 + 3 + 2 + 1) / 16

@@ -6,6 +6,7 @@ from markupsafe import Markup
 from . import catalog
 from .authoring import views as authoring
 from .content import render_markdown
+from .instructor import accounts
 from .quiz import scoring
 
 STANCES = {
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(scoring.cbm_mark, "cbm")
     app.add_template_global(catalog.library, "library")
     app.add_template_global(authoring.enabled, "author_tools")
+    app.add_template_global(accounts.signed_in, "signed_in")
 
 
 def _markdown(text: str) -> Markup:

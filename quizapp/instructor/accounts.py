@@ -1,7 +1,7 @@
 """Instructor accounts: creating them, checking passwords, and the login session."""
 
 from flask import Flask, session
-from flask_login import LoginManager, login_user, logout_user
+from flask_login import LoginManager, current_user, login_user, logout_user
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -24,7 +24,17 @@ class AccountError(Exception):
 
 
 def init_app(app: Flask) -> None:
-    login_manager.init_app(app)
+    # Templates ask signed_in() rather than being handed the account on every page.
+    login_manager.init_app(app, add_context_processor=False)
+
+
+def signed_in() -> bool:
+    """Whether an instructor is signed in.
+
+    A learner's session holds no account id (Flask-Login keeps it under "_user_id"), so their
+    pages are answered without loading an account or checking the session's fingerprint.
+    """
+    return "_user_id" in session and current_user.is_authenticated
 
 
 @login_manager.user_loader

@@ -1,6 +1,6 @@
-"""Template filters shared by every page."""
+"""Template filters and globals shared by every page."""
 
-from flask import Flask
+from flask import Flask, current_app, request, url_for
 from markupsafe import Markup
 
 from . import catalog
@@ -16,7 +16,21 @@ STANCES = {
 }
 
 
+# The links in every page's layout: (endpoint, values) by name.
+LAYOUT_LINKS = {
+    "stylesheet": ("static", {"filename": "style.css"}),
+    "home": ("quiz.home", {}),
+    "progress": ("quiz.my_progress", {}),
+    "classes": ("instructor.dashboard", {}),
+    "sign_in": ("instructor.login", {}),
+    "sign_out": ("instructor.logout", {}),
+    "author_tools": ("authoring.problems", {}),
+}
+
+
 def init_app(app: Flask) -> None:
+    app.extensions["quizapp.layout_links"] = {}
+    app.add_template_global(layout_links, "layout_links")
     app.add_template_filter(_markdown, "markdown")
     app.add_template_global(STANCES, "STANCES")
     app.add_template_global(scoring.CERTAINTY, "CERTAINTY")
@@ -24,6 +38,23 @@ def init_app(app: Flask) -> None:
     app.add_template_global(catalog.library, "library")
     app.add_template_global(authoring.enabled, "author_tools")
     app.add_template_global(accounts.signed_in, "signed_in")
+
+
+def layout_links() -> dict[str, str]:
+    """The layout's links, built once for each root the app is served under.
+
+    They are the same on every page, and building them took a page as long as reading an
+    attempt from the database.
+    """
+    built = current_app.extensions["quizapp.layout_links"]
+    root = request.script_root
+    if root not in built:
+        if len(built) >= 8:  # a proxy sending many prefixes: keep a few
+            built.clear()
+        built[root] = {
+            name: url_for(endpoint, **values) for name, (endpoint, values) in LAYOUT_LINKS.items()
+        }
+    return built[root]
 
 
 def _markdown(text: str) -> Markup:

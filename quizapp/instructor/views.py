@@ -163,7 +163,7 @@ def class_csv(classroom_id: int, kind: str):
 @login_required
 def review(classroom_id: int, attempt_id: str):
     found = _owned(classroom_id)
-    loaded = attempts.load(db.session(), attempt_id, catalog.library().banks)
+    loaded = attempts.load(attempt_id, catalog.library().banks)
     if loaded is None or loaded[0].classroom_id != found.id:
         abort(404)
     attempt, bank, steps = loaded

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -140,14 +140,14 @@ def start(
 
 
 def load(
-    db: Connection | Session, attempt_id: str, banks: Mapping[str, Bank]
+    attempt_id: str, banks: Mapping[str, Bank]
 ) -> tuple[AttemptRecord, Bank, list[Step]] | None:
     """The attempt, its quiz and its steps; None when there is no such attempt or quiz.
 
     A statement removed from the quiz since the attempt started is skipped. Whose attempt it
     is, the caller checks.
     """
-    rows = db.execute(_READ, {"attempt_id": attempt_id}).all()
+    rows = db_module.read(_READ, attempt_id=attempt_id)
     if not rows:
         return None
     attempt = AttemptRecord(*rows[0][:_RECORD_FIELDS])

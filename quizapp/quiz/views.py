@@ -222,8 +222,7 @@ def _membership(code: str | None, bank: Bank) -> Member | None:
 
 def _load(attempt_id: str) -> tuple[attempts.AttemptRecord, Bank, list[attempts.Step]]:
     """The attempt with its bank and steps, or 404 when it is not this browser's."""
-    with db.connect() as connection:
-        loaded = attempts.load(connection, attempt_id, catalog.library().banks)
+    loaded = attempts.load(attempt_id, catalog.library().banks)
     if loaded is None or not hmac.compare_digest(loaded[0].owner, _owner()):
         abort(404)
     return loaded

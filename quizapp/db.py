@@ -8,7 +8,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app, g
-from sqlalchemy import Dialect, Engine, Select, create_engine, event
+from sqlalchemy import Connection, Dialect, Engine, Select, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -34,16 +34,17 @@ def _sqlite_begin(connection) -> None:
     connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def begin_write(db_session: Session) -> None:
+def begin_write(db_session: Session) -> Connection:
     """End the reads so far and open a short transaction that will write.
 
     On SQLite it is BEGIN IMMEDIATE: it waits (busy timeout) for the write lock up front.
     A transaction that read first and then wrote would instead fail at once whenever another
     server process had committed since its read ("database is locked"); under 100 learners at
     once, 99 of them met that as a 500. Reads stay outside the lock, so writers queue briefly.
+    Returns the connection to write on; the caller commits the session.
     """
     db_session.commit()
-    db_session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
+    return db_session.connection(execution_options={"sqlite_begin": "IMMEDIATE"})
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:

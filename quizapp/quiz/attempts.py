@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -88,6 +88,50 @@ _READ = (
     .order_by(AttemptItem.position)
 )
 _RECORD_FIELDS = len(fields(AttemptRecord))
+
+# Recording an answer, in statements built once and run as Core on the session's connection:
+# the ORM's unit of work took longer than the writes themselves, inside the write lock.
+_responses, _attempts = Response.__table__, Attempt.__table__
+_ANSWER = insert(_responses).values(
+    attempt_id=bindparam("attempt"),
+    question_id=bindparam("question"),
+    revision=bindparam("revision"),
+    answer=bindparam("given"),
+    correct=bindparam("right"),
+    certainty=bindparam("sure"),
+    answered_at=bindparam("now"),
+)
+_CHANGE_ANSWER = (
+    update(_responses)
+    .where(
+        _responses.c.attempt_id == bindparam("attempt"),
+        _responses.c.question_id == bindparam("question"),
+        select(_attempts.c.id)
+        .where(_attempts.c.id == bindparam("attempt"), _attempts.c.finished_at.is_(None))
+        .exists(),
+    )
+    .values(
+        answer=bindparam("given"),
+        correct=bindparam("right"),
+        certainty=bindparam("sure"),
+        answered_at=bindparam("now"),
+    )
+)
+# an attempt finishes with its score, in one statement the database checks
+_FINISH = (
+    update(_attempts)
+    .where(_attempts.c.id == bindparam("attempt"), _attempts.c.finished_at.is_(None))
+    .values(
+        finished_at=bindparam("now"),
+        correct_count=select(func.count())
+        .where(_responses.c.attempt_id == bindparam("attempt"), _responses.c.correct.is_(True))
+        .scalar_subquery(),
+    )
+)
+_FINISH_IF_COMPLETE = _FINISH.where(
+    select(func.count()).where(_responses.c.attempt_id == bindparam("attempt")).scalar_subquery()
+    >= _attempts.c.question_count
+)
 
 
 def start(
@@ -193,41 +237,24 @@ def record(
     nothing) and the attempt finishes with its last answer. With deferred feedback an answer
     may be changed until the attempt is submitted.
     """
-    correct = scoring.is_correct(step.question, answer)
+    values = {
+        "attempt": attempt.id,
+        "question": step.question.id,
+        "given": answer,
+        "right": scoring.is_correct(step.question, answer),
+        "sure": certainty,
+        "now": utcnow(),
+    }
     if step.response is not None:
         if attempt.feedback == "deferred":
-            db_module.begin_write(db)
-            still_open = (
-                select(Attempt.id)
-                .where(Attempt.id == attempt.id, Attempt.finished_at.is_(None))
-                .exists()
-            )
-            db.execute(
-                update(Response)
-                .where(
-                    Response.attempt_id == attempt.id,
-                    Response.question_id == step.question.id,
-                    still_open,
-                )
-                .values(answer=answer, correct=correct, certainty=certainty, answered_at=utcnow())
-            )
+            db_module.begin_write(db).execute(_CHANGE_ANSWER, values)
             db.commit()
         return
-    db_module.begin_write(db)
-    db.add(
-        Response(
-            attempt_id=attempt.id,
-            question_id=step.question.id,
-            revision=step.question.revision,
-            answer=answer,
-            correct=correct,
-            certainty=certainty,
-        )
-    )
+    connection = db_module.begin_write(db)
     try:
-        db.flush()
+        connection.execute(_ANSWER, values | {"revision": step.question.revision})
         if attempt.feedback == "immediate":
-            _finish(db, attempt, only_if_complete=True)
+            connection.execute(_FINISH_IF_COMPLETE, values)
         db.commit()
     except IntegrityError:  # the same answer arrived twice at once; the other one stands
         db.rollback()
@@ -235,23 +262,8 @@ def record(
 
 def submit(db: Session, attempt: AttemptRecord) -> None:
     """End a deferred attempt: its answers are final and its results can be shown."""
-    db_module.begin_write(db)
-    _finish(db, attempt, only_if_complete=False)
+    db_module.begin_write(db).execute(_FINISH, {"attempt": attempt.id, "now": utcnow()})
     db.commit()
-
-
-def _finish(db: Session, attempt: AttemptRecord, only_if_complete: bool) -> None:
-    """Mark the attempt finished with its score, in one statement the database checks."""
-    answers = select(func.count()).where(Response.attempt_id == attempt.id).scalar_subquery()
-    right = (
-        select(func.count())
-        .where(Response.attempt_id == attempt.id, Response.correct.is_(True))
-        .scalar_subquery()
-    )
-    query = update(Attempt).where(Attempt.id == attempt.id, Attempt.finished_at.is_(None))
-    if only_if_complete:
-        query = query.where(answers >= Attempt.question_count)
-    db.execute(query.values(finished_at=utcnow(), correct_count=right))
 
 
 def missed(attempt: AttemptRecord, steps: list[Step]) -> list[Question]:

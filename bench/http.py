@@ -6,6 +6,10 @@ reports requests/s, p50 and p99 latency, and the ratio to /healthz in the same r
 (issue 7): the statement page at least 0.7x, the answer POST (with its commit) at least 0.35x.
 Also reports the weight of a statement page with its stylesheet (bar: under 30 KB).
 
+The clients are Python (http.client, see bench.client) on the same machine as the server;
+gunicorn's sync workers close each connection, so every request opens one. A client that costs
+less per request (wrk, in C) leaves more of each request to the app, so its ratios are lower.
+
     python -m bench.http [--seconds 4] [--clients 4] [--check]
 """
 

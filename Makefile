@@ -33,9 +33,9 @@ test: install-test
 	$(BIN)/pytest
 
 ## make system: only the checks under gunicorn: 100 learners at once, SIGKILL mid-quiz, and two
-## servers on one PostgreSQL with Redis (part of make test too)
+## servers on one PostgreSQL with Redis (part of make test too), with the figures they measured
 system: install-test
-	$(BIN)/pytest -m system -v
+	$(BIN)/pytest -m system -v -rP
 
 lint: install-test
 	$(BIN)/ruff check .

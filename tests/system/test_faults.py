@@ -63,3 +63,7 @@ def test_sigkill_mid_quiz_loses_no_acknowledged_answer(servers, tmp_path):
         ).scalar()
     engine.dispose()
     assert finished == LEARNERS
+    print(
+        f"SIGKILL after {len(before)} acknowledged answers: all kept; after the restart "
+        f"{finished} of {LEARNERS} learners finished ({len(stored)} answers), integrity ok"
+    )

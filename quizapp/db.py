@@ -1,4 +1,5 @@
-"""The database: one SQLAlchemy engine per app, one session per request, Alembic migrations."""
+"""The database: one SQLAlchemy engine per app, one session per request, a lean read for the
+pages every learner turns (read), and Alembic migrations."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass

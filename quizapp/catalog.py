@@ -9,10 +9,10 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, current_app
+from flask import Flask, abort, current_app
 
 from . import paths
-from .content import ContentProblem, Library, load_library
+from .content import Bank, ContentProblem, Library, load_library
 
 
 @dataclass(frozen=True)
@@ -71,3 +71,11 @@ def current() -> Snapshot:
 
 def library() -> Library:
     return current().library
+
+
+def bank_or_404(bank_id: str) -> Bank:
+    """The quiz a page names, or a 404."""
+    bank = library().banks.get(bank_id)
+    if bank is None:
+        abort(404)
+    return bank

@@ -75,9 +75,9 @@ def read(statement: Select, **params) -> list[Sequence]:
     parameters go to the driver as they are, so they must be plain strings and numbers. On
     SQLite the statement is its own transaction: one SELECT reads a consistent snapshot.
     """
-    engine = current_app.extensions["quizapp.db"].kw["bind"]
-    compiled = _compiled(statement, engine.dialect)
-    connection = engine.raw_connection()
+    bind = engine()
+    compiled = _compiled(statement, bind.dialect)
+    connection = bind.raw_connection()
     try:
         cursor = connection.cursor()
         cursor.execute(compiled.sql, compiled.arguments(params))

@@ -115,8 +115,6 @@ class Attempt(Base):
     question_count: Mapped[int] = mapped_column(default=0, server_default="0")
     correct_count: Mapped[int] = mapped_column(default=0, server_default="0")
 
-    member: Mapped[Member | None] = relationship()
-
     @hybrid_property
     def score(self) -> float:
         """The share of statements answered right, from 0 to 1 (in SQL too)."""

@@ -40,7 +40,4 @@ def problems():
 
 @bp.get("/banks/<bank_id>")
 def preview(bank_id: str):
-    bank = catalog.library().banks.get(bank_id)
-    if bank is None:
-        abort(404)
-    return render_template("authoring/preview.html", bank=bank)
+    return render_template("authoring/preview.html", bank=catalog.bank_or_404(bank_id))

@@ -210,8 +210,8 @@ def learning_report(classroom_id: int | None, bank_id: str):
 def _class_and_bank(classroom_id: int | None, bank_id: str):
     """A report's class (None: every learner) and quiz; 404 unless the class takes the quiz."""
     found = _owned(classroom_id) if classroom_id is not None else None
-    bank = catalog.library().banks.get(bank_id)
-    if bank is None or (found is not None and bank_id not in found.bank_ids):
+    bank = catalog.bank_or_404(bank_id)
+    if found is not None and bank_id not in found.bank_ids:
         abort(404)
     return found, bank
 

@@ -92,14 +92,17 @@ _RECORD_FIELDS = len(fields(AttemptRecord))
 # Recording an answer, in statements built once and run as Core on the session's connection:
 # the ORM's unit of work took longer than the writes themselves, inside the write lock.
 _responses, _attempts = Response.__table__, Attempt.__table__
+_GIVEN = {
+    "answer": bindparam("given"),
+    "correct": bindparam("right"),
+    "certainty": bindparam("sure"),
+    "answered_at": bindparam("now"),
+}
 _ANSWER = insert(_responses).values(
     attempt_id=bindparam("attempt"),
     question_id=bindparam("question"),
     revision=bindparam("revision"),
-    answer=bindparam("given"),
-    correct=bindparam("right"),
-    certainty=bindparam("sure"),
-    answered_at=bindparam("now"),
+    **_GIVEN,
 )
 _CHANGE_ANSWER = (
     update(_responses)
@@ -110,12 +113,7 @@ _CHANGE_ANSWER = (
         .where(_attempts.c.id == bindparam("attempt"), _attempts.c.finished_at.is_(None))
         .exists(),
     )
-    .values(
-        answer=bindparam("given"),
-        correct=bindparam("right"),
-        certainty=bindparam("sure"),
-        answered_at=bindparam("now"),
-    )
+    .values(**_GIVEN)
 )
 # an attempt finishes with its score, in one statement the database checks
 _FINISH = (

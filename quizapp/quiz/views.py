@@ -25,7 +25,7 @@ def home():
 @bp.route("/quizzes/<bank_id>", methods=["GET", "POST"])
 def start(bank_id: str):
     """Start a quiz; with ?class=CODE (or the form's class_code) as a member of that class."""
-    bank = _bank_or_404(bank_id)
+    bank = catalog.bank_or_404(bank_id)
     form = StartForm(class_code=request.args.get("class", ""))
     member = _membership(form.class_code.data, bank)
     if form.validate_on_submit():
@@ -198,13 +198,6 @@ def _after_answer(attempt, number: int, following):
     if following is not None:
         return redirect(url_for(".statement", attempt_id=attempt.id, number=following.number))
     return redirect(url_for(".check", attempt_id=attempt.id))
-
-
-def _bank_or_404(bank_id: str) -> Bank:
-    bank = catalog.library().banks.get(bank_id)
-    if bank is None:
-        abort(404)
-    return bank
 
 
 def _membership(code: str | None, bank: Bank) -> Member | None:

@@ -40,9 +40,8 @@ def test_discrimination_over_four_learners(app):
         banks = catalog.library().banks
         for n, plan in enumerate(plans):
             attempt = attempts.start(session, bank, owner=f"learner-{n}", display_name=None)
-            _, _, steps = attempts.load(attempt.id, banks)
+            record, _, steps = attempts.load(attempt.id, banks)
             for step in steps:
-                record, _, _ = attempts.load(attempt.id, banks)
                 attempts.record(session, record, step, plan[step.question.id])
         result = analyse(session, bank)
     assert result.attempts == 4 and result.group_size == 2

@@ -75,6 +75,7 @@ class Server:
             "QUIZAPP_INSTANCE_PATH": str(workdir / "instance"),
             "QUIZAPP_CONTENT_DIR": str(load_content(workdir)),
             "QUIZAPP_BIND": f"127.0.0.1:{self.port}",
+            "QUIZAPP_PUBLIC_URL": self.url,
             "QUIZAPP_WORKERS": "4",
             **env,
         }

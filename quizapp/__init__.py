@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from . import catalog, cli, config, db, errors, ops, paths, security, templating
+from . import catalog, cli, config, db, errors, ops, paths, security, templating, throttle
 from .articles.views import bp as articles_bp
 from .authoring.views import bp as authoring_bp
 from .instructor import accounts
@@ -33,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     catalog.init_app(app)
     security.init_app(app)
+    throttle.init_app(app)
     accounts.init_app(app)
     errors.init_app(app)
     templating.init_app(app)

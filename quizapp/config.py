@@ -22,8 +22,14 @@ class Defaults:
     QUIZAPP_SECRET_KEY = None
     QUIZAPP_PRODUCTION = False  # gunicorn's config (make serve) turns it on
     QUIZAPP_PROXY_HOPS = 0  # how many proxies in front set X-Forwarded-* headers to trust
-    QUIZAPP_RATELIMIT_STORAGE_URI = "memory://"  # redis://host:6379 for several servers
-    QUIZAPP_LOGIN_LIMITS = "10 per minute"  # failed logins, per address and per account
+    QUIZAPP_PUBLIC_URL = None  # https://quiz.example.org/: the root of every absolute link
+    QUIZAPP_HSTS_SECONDS = 0  # Strict-Transport-Security max-age; 0 sends none
+    # where attempt counts live: the app's database, or redis://host:6379 (see throttle)
+    QUIZAPP_RATELIMIT_STORAGE_URI = "database"
+    QUIZAPP_LOGIN_LIMITS = "10 per minute"  # sign-ins, per address and per account
+    QUIZAPP_GUESS_LIMITS = "10 per minute; 100 per day"  # codes that match nothing, per address
+    QUIZAPP_DB_CONNECT_TIMEOUT = 5  # seconds (PostgreSQL)
+    QUIZAPP_DB_STATEMENT_TIMEOUT = 15  # seconds (PostgreSQL), below gunicorn's 30 s timeout
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_REFRESH_EACH_REQUEST = False  # re-sign the cookie only when the session changes
@@ -61,11 +67,31 @@ class ConfigurationError(Exception):
     """A setting the app cannot start without, with what to do about it."""
 
 
+MIN_SECRET_KEY = 32  # bytes
+
+
 def _production(app: Flask) -> None:
-    if not app.config["QUIZAPP_SECRET_KEY"]:
+    key = app.config["QUIZAPP_SECRET_KEY"]
+    make_one = "create one with: python -c 'import secrets; print(secrets.token_hex(32))'"
+    if not key:
         raise ConfigurationError(
             "QUIZAPP_SECRET_KEY is not set. In production every server must share one secret "
-            "key; create one with: python -c 'import secrets; print(secrets.token_hex(32))'"
+            f"key; {make_one}"
+        )
+    if len(str(key).encode()) < MIN_SECRET_KEY:
+        raise ConfigurationError(
+            f"QUIZAPP_SECRET_KEY must be at least {MIN_SECRET_KEY} bytes long; {make_one}"
+        )
+    if app.debug:
+        raise ConfigurationError(
+            "debug mode is on (FLASK_DEBUG) with production settings: it would open the author "
+            "tools, answer keys included, and the debugger. Unset FLASK_DEBUG."
+        )
+    if not app.config["QUIZAPP_PUBLIC_URL"]:
+        raise ConfigurationError(
+            "QUIZAPP_PUBLIC_URL is not set. Join links and way-back links are built from it, "
+            "never from the Host header a client sends: set it to the address learners use, "
+            "e.g. https://quiz.example.org/"
         )
     app.config.update(SESSION_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
     if app.config["QUIZAPP_PROXY_HOPS"]:

@@ -1,6 +1,7 @@
 """The database: one SQLAlchemy engine per app, one session per request, a lean read for the
 pages every learner turns (read), and Alembic migrations."""
 
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -9,22 +10,50 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from flask import Flask, current_app, g
-from sqlalchemy import Connection, Dialect, Engine, Select, create_engine, event
+from sqlalchemy import (
+    URL,
+    Connection,
+    Dialect,
+    Engine,
+    Select,
+    create_engine,
+    event,
+    make_url,
+    text,
+)
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def init_app(app: Flask) -> None:
-    engine = make_engine(app.config["QUIZAPP_DATABASE_URL"])
+    timeouts = {
+        "connect_timeout": app.config["QUIZAPP_DB_CONNECT_TIMEOUT"],
+        "statement_timeout": app.config["QUIZAPP_DB_STATEMENT_TIMEOUT"],
+    }
+    engine = make_engine(app.config["QUIZAPP_DATABASE_URL"], **timeouts)
     app.extensions["quizapp.db"] = sessionmaker(engine, expire_on_commit=False)
+    # the readiness check connects afresh each time, with the shortest timeouts
+    probe = make_engine(engine.url, connect_timeout=1, statement_timeout=1, poolclass=NullPool)
+    app.extensions["quizapp.db.probe"] = probe
     app.teardown_appcontext(_close_session)
 
 
-def make_engine(url: str) -> Engine:
-    if not url.startswith("sqlite"):
-        return create_engine(url, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": 15})
+def make_engine(
+    url: str | URL, connect_timeout: float = 5, statement_timeout: float = 15, **options
+) -> Engine:
+    """An engine for the URL. On PostgreSQL a connection attempt gives up after
+    `connect_timeout` seconds and the server cancels a statement after `statement_timeout`,
+    so that a hung database fails a request instead of holding a worker."""
+    if make_url(url).get_backend_name() != "sqlite":
+        timeouts = {
+            "connect_timeout": max(1, round(connect_timeout)),
+            "options": f"-c statement_timeout={round(statement_timeout * 1000)}ms",
+        }
+        return create_engine(url, pool_pre_ping=True, connect_args=timeouts, **options)
+    engine = create_engine(url, connect_args={"timeout": 15}, **options)
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin)
     return engine
@@ -126,8 +155,31 @@ def _close_session(_exc: BaseException | None) -> None:
         db_session.close()
 
 
-def engine() -> Engine:
-    return current_app.extensions["quizapp.db"].kw["bind"]
+def ready(timeout: float = 1.0) -> bool:
+    """Whether the database answers a query within `timeout` seconds.
+
+    The query runs on a thread of its own, because a driver's connect timeout has a floor
+    (libpq's is 2 s) and a server that accepts connections and then says nothing would
+    otherwise hold the check longer than a load balancer waits.
+    """
+    probe = current_app.extensions["quizapp.db.probe"]
+    answered = threading.Event()
+
+    def ask() -> None:
+        try:
+            with probe.connect() as connection:
+                connection.execute(text("SELECT 1"))
+            answered.set()
+        except SQLAlchemyError:
+            pass
+
+    threading.Thread(target=ask, daemon=True).start()
+    return answered.wait(timeout)
+
+
+def engine(app: Flask | None = None) -> Engine:
+    """The app's engine (the current app's by default)."""
+    return (app or current_app).extensions["quizapp.db"].kw["bind"]
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:

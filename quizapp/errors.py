@@ -1,8 +1,9 @@
 """One handler renders every HTTP error, a CSRF failure and an unexpected crash in the layout."""
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Please go back and try again."),
@@ -13,16 +14,25 @@ MESSAGES = {
     403: ("You cannot do that here", "This page or action is not open to you."),
     405: ("That action is not allowed here", "Please go back and use the page's buttons."),
     413: ("That was too much to send", "Please send less at once."),
+    415: (
+        "That was not sent as a form",
+        "This address takes web forms only. Please use the page's own form.",
+    ),
     429: ("Too many attempts", "Please wait a minute before trying again."),
     500: (
         "Something went wrong on our side",
         "The problem has been logged. Your answers so far are saved; please try again in a moment.",
+    ),
+    503: (
+        "We cannot reach our database just now",
+        "Your answers so far are saved. Please try again in a moment.",
     ),
 }
 
 
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(OperationalError, _database_unreachable)
     app.register_error_handler(HTTPException, _http_error)  # unhandled crashes arrive as 500
 
 
@@ -34,11 +44,22 @@ def _csrf_error(error: CSRFError):
     )
 
 
+def _database_unreachable(error: OperationalError):
+    """A database that refuses, times out or went away: the page says so, as a 503."""
+    current_app.logger.error("database unreachable: %s", error.orig)
+    return _http_error(ServiceUnavailable())
+
+
 def _http_error(error: HTTPException):
     code = error.code or 500
     title, text = MESSAGES.get(code, (error.name, error.description or ""))
-    return _page(code, title, text)
+    if error.description != type(error).description:  # a view said exactly what was wrong
+        text = error.description
+    # keep what the error adds (Allow on a 405, Retry-After on a 429), not its content type
+    headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+    return _page(code, title, text, headers)
 
 
-def _page(code: int, title: str, text: str):
-    return render_template("errors/error.html", code=code, title=title, text=text), code
+def _page(code: int, title: str, text: str, headers=()):
+    page = render_template("errors/error.html", code=code, title=title, text=text)
+    return page, code, list(headers)

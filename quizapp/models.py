@@ -35,7 +35,49 @@ class Instructor(UserMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
     password_hash: Mapped[str] = mapped_column(String(256))
+    # part of every session's id: raising it (sign-out, a new password) ends every copy
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    def get_id(self) -> str:
+        return f"{self.id}.{self.session_version}"
+
+
+class Learner(Base):
+    """A person taking quizzes, on every device that carries one of their learner cookies.
+
+    Attempts and class memberships belong to the learner, not to a device, so a learner who
+    brings another device along with their way-back code finds their work there.
+    """
+
+    __tablename__ = "learner"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # SHA-256 of the learner's way-back code, never the code; None until they make one
+    way_back_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LearnerDevice(Base):
+    """A browser's learner cookie, stored as the SHA-256 of its random token."""
+
+    __tablename__ = "learner_device"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    __table_args__ = (Index("ix_learner_device_learner", "learner_id"),)
+
+
+class RateLimit(Base):
+    """A fixed-window counter of attempts (sign-ins, code guesses), shared by every worker."""
+
+    __tablename__ = "rate_limit"
+
+    bucket: Mapped[str] = mapped_column(String(300), primary_key=True)
+    hits: Mapped[int]
+    expires_at: Mapped[float]  # seconds since the epoch
 
 
 class Classroom(Base):
@@ -74,29 +116,31 @@ class ClassroomQuiz(Base):
 
 
 class Member(Base):
-    """A learner's browser in a class, under the display name they gave when joining."""
+    """A learner in a class, under the display name they gave when joining."""
 
     __tablename__ = "member"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     classroom_id: Mapped[int] = mapped_column(ForeignKey("classroom.id", ondelete="CASCADE"))
-    owner: Mapped[str] = mapped_column(String(64))
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
     display_name: Mapped[str] = mapped_column(String(80))
     joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     classroom: Mapped[Classroom] = relationship()
 
-    __table_args__ = (UniqueConstraint("classroom_id", "owner", name="uq_member_classroom_owner"),)
+    __table_args__ = (
+        UniqueConstraint("classroom_id", "learner_id", name="uq_member_classroom_learner"),
+    )
 
 
 class Attempt(Base):
-    """One run through a quiz by one browser; its id is unguessable and never shown to others."""
+    """One run through a quiz by one learner; its id is unguessable and never shown to others."""
 
     __tablename__ = "attempt"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     bank_id: Mapped[str] = mapped_column(String(80))
-    owner: Mapped[str] = mapped_column(String(64))  # hash of the browser's session token
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learner.id", ondelete="CASCADE"))
     member_id: Mapped[int | None] = mapped_column(
         ForeignKey("member.id", ondelete="SET NULL", name="fk_attempt_member")
     )
@@ -130,7 +174,7 @@ class Attempt(Base):
     )
 
     __table_args__ = (
-        Index("ix_attempt_owner_bank", "owner", "bank_id"),
+        Index("ix_attempt_learner_bank", "learner_id", "bank_id"),
         Index("ix_attempt_bank_finished", "bank_id", "finished_at"),
         Index("ix_attempt_member_bank", "member_id", "bank_id"),
     )

@@ -1,15 +1,14 @@
-"""What every request passes through: CSRF on every POST, rate limits, response headers, and
-the refusal of input no page can use."""
+"""What every request passes through: CSRF on every POST, web forms only, the refusal of input
+no page can use, response headers, and the one check of where a redirect may go."""
 
-from flask import Flask, abort, request
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, request
 from flask_wtf.csrf import CSRFProtect
 
 csrf = CSRFProtect()
-# In memory by default (one server); QUIZAPP_RATELIMIT_STORAGE_URI=redis://... shares the
-# counts between several servers.
-limiter = Limiter(get_remote_address, headers_enabled=True)
 
 # Every script and style comes from our own static files: no inline code, no other host.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -31,24 +30,61 @@ HEADERS = {
     "Referrer-Policy": "same-origin",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+FORM = "application/x-www-form-urlencoded"
+# C0 and C1 control characters but tab, line feed and carriage return (which forms send)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_forms_only)  # before CSRFProtect's check, which reads the body
     csrf.init_app(app)
-    app.config["RATELIMIT_STORAGE_URI"] = app.config["QUIZAPP_RATELIMIT_STORAGE_URI"]
-    limiter.init_app(app)
-    app.before_request(_refuse_nul)
+    app.before_request(_refuse_control_characters)
     app.after_request(_headers)
 
 
-def _refuse_nul():
-    """A NUL character belongs in no name, code or answer (and PostgreSQL refuses it in text)."""
-    values = (request.path, *request.args.values(), *request.form.values())
-    if any("\x00" in value for value in values):
-        abort(400)
+def _forms_only():
+    """Pages take web forms only: a JSON or multipart body is not read as if it were one."""
+    unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
+    if unsafe and request.mimetype != FORM and (request.content_length or request.mimetype):
+        abort(415, description=f"This address takes web forms ({FORM}) only.")
+
+
+def _refuse_control_characters():
+    """No name, code or answer has control characters in it (PostgreSQL refuses NUL in text)."""
+    values = (request.path, *request.args.keys(), *request.args.values())
+    if request.method == "POST":
+        values = (*values, *request.form.keys(), *request.form.values())
+    if any(CONTROL.search(value) for value in values):
+        abort(400, description="Part of what was sent contains a control character. "
+              "Please type it again, without pasting special characters.")  # fmt: skip
 
 
 def _headers(response):
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
+    if current_app.config["QUIZAPP_HSTS_SECONDS"]:
+        hsts = f"max-age={int(current_app.config['QUIZAPP_HSTS_SECONDS'])}; includeSubDomains"
+        response.headers.setdefault("Strict-Transport-Security", hsts)
     return response
+
+
+def no_store(response):
+    """For pages and files with private data: no browser or proxy keeps a copy."""
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def same_site_path(target: str) -> str | None:
+    """`target` if a browser would take it as a path on this site, else None.
+
+    Browsers drop tabs and newlines, read a backslash as a slash and strip leading spaces, so
+    `/\\t/evil.example/` would leave the site: any whitespace, control, format character or
+    backslash refuses the target outright, as Django's url_has_allowed_host_and_scheme does
+    before it parses.
+    """
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    if any(c.isspace() or unicodedata.category(c) in ("Cc", "Cf") for c in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None

@@ -38,6 +38,17 @@ def init_app(app: Flask) -> None:
     app.add_template_global(catalog.library, "library")
     app.add_template_global(authoring.enabled, "author_tools")
     app.add_template_global(accounts.signed_in, "signed_in")
+    app.add_template_global(public_url, "public_url")
+
+
+def public_url(endpoint: str, **values) -> str:
+    """An absolute link to copy or send: from QUIZAPP_PUBLIC_URL, never from the Host header
+    a client sent (without the setting, as in development, from the request)."""
+    root = current_app.config["QUIZAPP_PUBLIC_URL"]
+    if not root:
+        return url_for(endpoint, _external=True, **values)
+    path = url_for(endpoint, **values).removeprefix(request.script_root)
+    return root.rstrip("/") + path
 
 
 def layout_links() -> dict[str, str]:

@@ -3,6 +3,7 @@
 from datetime import datetime
 
 from quizapp import catalog, db
+from quizapp.models import Learner
 from quizapp.quiz import attempts
 from quizapp.quiz.attempts import _READ
 
@@ -12,7 +13,10 @@ def test_read_matches_sqlalchemy_row_for_row_with_types(app):
         banks = catalog.library().banks
         bank = banks["sample-quiz"]
         session = db.session()
-        started = attempts.start(session, bank, owner="a browser", display_name="Ada")
+        learner = Learner()
+        session.add(learner)
+        session.commit()
+        started = attempts.start(session, bank, learner.id, display_name="Ada")
         attempt, _, steps = attempts.load(started.id, banks)
         assert attempt.finished_at is None
         assert attempt.certainty is bank.info.settings.certainty
@@ -20,8 +24,9 @@ def test_read_matches_sqlalchemy_row_for_row_with_types(app):
             attempts.record(session, attempt, step, step.question.answer)
 
         attempt, _, steps = attempts.load(started.id, banks)
-        expected = [tuple(row) for row in session.execute(_READ, {"attempt_id": started.id})]
-        assert [tuple(row) for row in db.read(_READ, attempt_id=started.id)] == expected
+        params = {"attempt_id": started.id, "device": "no such device"}
+        expected = [tuple(row) for row in session.execute(_READ, params)]
+        assert [tuple(row) for row in db.read(_READ, **params)] == expected
 
     assert isinstance(attempt.finished_at, datetime)  # not the text SQLite stores
     assert attempt.correct_count == attempt.question_count == len(steps)
@@ -30,5 +35,5 @@ def test_read_matches_sqlalchemy_row_for_row_with_types(app):
 
 def test_read_of_an_unknown_attempt_is_empty(app):
     with app.test_request_context():
-        assert db.read(_READ, attempt_id="no-such-attempt") == []
+        assert db.read(_READ, attempt_id="no-such-attempt", device="") == []
         assert attempts.load("no-such-attempt", catalog.library().banks) is None

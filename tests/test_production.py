@@ -2,6 +2,7 @@
 
 import pytest
 from flask import request
+from sqlalchemy import text
 
 from quizapp import create_app
 from quizapp.config import ConfigurationError
@@ -27,7 +28,11 @@ def test_no_page_has_inline_script_or_style(client):
 
 def production(tmp_path, monkeypatch, **config):
     monkeypatch.setenv("QUIZAPP_INSTANCE_PATH", str(tmp_path))
-    settings = {"QUIZAPP_PRODUCTION": True, "QUIZAPP_DATABASE_URL": "sqlite://"}
+    settings = {
+        "QUIZAPP_PRODUCTION": True,
+        "QUIZAPP_DATABASE_URL": "sqlite://",
+        "QUIZAPP_PUBLIC_URL": "https://quiz.example.org/",
+    }
     return create_app({**settings, "QUIZAPP_CONTENT_DIR": str(FIXTURE_CONTENT), **config})
 
 
@@ -69,3 +74,116 @@ def test_a_statement_page_with_its_stylesheet_weighs_under_30_kb(client, learner
     css = client.get("/static/style.css").data
     assert len(page) + len(css) < 30 * 1024
     assert b"http://" not in page and b"https://" not in page  # nothing from another host
+
+
+KEY = "k" * 32
+
+
+def test_production_refuses_debug_mode(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(ConfigurationError, match="debug"):
+        production(tmp_path, monkeypatch, QUIZAPP_SECRET_KEY=KEY)
+
+
+def test_production_refuses_a_short_secret_key(tmp_path, monkeypatch):
+    with pytest.raises(ConfigurationError, match="at least 32"):
+        production(tmp_path, monkeypatch, QUIZAPP_SECRET_KEY="short")
+
+
+def test_production_refuses_to_guess_its_public_address(tmp_path, monkeypatch):
+    monkeypatch.delenv("QUIZAPP_PUBLIC_URL", raising=False)
+    with pytest.raises(ConfigurationError, match="QUIZAPP_PUBLIC_URL"):
+        production(tmp_path, monkeypatch, QUIZAPP_SECRET_KEY=KEY, QUIZAPP_PUBLIC_URL=None)
+
+
+def test_join_links_use_the_public_url_not_the_host_header(make_app, instructors):
+    app = make_app(QUIZAPP_PUBLIC_URL="https://quiz.example.org/")
+    instructors.app = app
+    instructors.create()
+    teacher = app.test_client()  # a request whose Host header an attacker chose
+    login = {"email": "ada@example.org", "password": "correct horse battery"}
+    teacher.post("/instructor/login", data=login, base_url="http://evil.example")
+    made = teacher.post(
+        "/instructor/classes/new",
+        data={"name": "A", "quizzes": ["sample-quiz"]},
+        base_url="http://evil.example",
+    )
+    page = teacher.get(made.location, base_url="http://evil.example").text
+    assert "https://quiz.example.org/join/" in page and "evil.example" not in page
+
+
+def test_instructor_pages_and_exports_are_never_cached(teacher):
+    made = teacher.post("/instructor/classes/new", data={"name": "A", "quizzes": ["sample-quiz"]})
+    for path in ("/instructor/", made.location, made.location + "/gradebook.csv"):
+        assert teacher.get(path).headers["Cache-Control"] == "no-store", path
+    assert teacher.get("/instructor/login").headers["Cache-Control"] == "no-store"
+
+
+def test_a_405_says_which_methods_are_allowed(client):
+    refused = client.delete("/quizzes/sample-quiz")
+    assert refused.status_code == 405
+    assert set(refused.headers["Allow"].replace(" ", "").split(",")) >= {"GET", "POST"}
+
+
+def test_hsts_only_when_configured(make_app):
+    assert "Strict-Transport-Security" not in make_app().test_client().get("/").headers
+    hsts = make_app(QUIZAPP_HSTS_SECONDS=31536000).test_client().get("/").headers
+    assert hsts["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+
+
+class _SilentDatabase:
+    """A server that accepts connections and never says a word, like a hung PostgreSQL."""
+
+    def __enter__(self):
+        import socket
+
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        self.port = self.sock.getsockname()[1]
+        return self
+
+    def __exit__(self, *exc):
+        self.sock.close()
+
+
+def test_ready_check_says_503_within_a_second_when_the_database_hangs(tmp_path, monkeypatch):
+    import time
+
+    with _SilentDatabase() as silent:
+        url = f"postgresql+psycopg://nobody@127.0.0.1:{silent.port}/none"
+        app = production(tmp_path, monkeypatch, QUIZAPP_SECRET_KEY=KEY, QUIZAPP_DATABASE_URL=url)
+        began = time.monotonic()
+        ready = app.test_client().get("/readyz")
+        waited = time.monotonic() - began
+        assert app.test_client().get("/healthz").status_code == 200
+    assert ready.status_code == 503 and "database" in ready.text
+    assert waited < 3  # a bounded wait, not the 30 s hang seen before (not a speed measure)
+
+
+def test_ready_check_says_ok_when_the_database_answers(client):
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.headers["Cache-Control"] == "no-store"
+
+
+def test_a_hung_database_fails_a_page_fast_instead_of_holding_the_worker(tmp_path, monkeypatch):
+    import time
+
+    with _SilentDatabase() as silent:
+        url = f"postgresql+psycopg://nobody@127.0.0.1:{silent.port}/none"
+        app = production(tmp_path, monkeypatch, QUIZAPP_SECRET_KEY=KEY, QUIZAPP_DATABASE_URL=url,
+                         QUIZAPP_DB_CONNECT_TIMEOUT=1)  # fmt: skip
+        began = time.monotonic()
+        page = app.test_client().get("/progress")
+        waited = time.monotonic() - began
+    assert page.status_code == 503 and "try again" in page.text
+    assert waited < 5  # bounded by the connect timeout (not a speed measure)
+
+
+def test_postgresql_sessions_carry_the_statement_timeout(make_app, database):
+    url, _ = database
+    if not url.startswith("postgresql"):
+        pytest.skip("a PostgreSQL setting: runs on the PostgreSQL leg")
+    app = make_app(QUIZAPP_DB_STATEMENT_TIMEOUT=7)
+    with app.app_context():
+        from quizapp import db
+
+        assert db.session().execute(text("SHOW statement_timeout")).scalar() == "7s"

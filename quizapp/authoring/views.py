@@ -10,8 +10,10 @@ from flask import Blueprint, abort, current_app, render_template
 
 from .. import catalog
 from ..instructor import accounts
+from ..security import no_store
 
 bp = Blueprint("authoring", __name__, url_prefix="/authoring")
+bp.after_request(no_store)
 
 
 @bp.before_request

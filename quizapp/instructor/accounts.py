@@ -1,8 +1,15 @@
-"""Instructor accounts: creating them, checking passwords, and the login session."""
+"""Instructor accounts: creating them, checking passwords, and the login session.
 
-from flask import Flask, session
+A session names the account and its session version; raising the version (signing out, a new
+password) ends every copy of every session of that account, wherever it was copied to.
+"""
+
+import secrets
+
+from flask import Flask, current_app, session
 from flask_login import LoginManager, current_user, login_user, logout_user
-from sqlalchemy import func, select
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -38,8 +45,15 @@ def signed_in() -> bool:
 
 
 @login_manager.user_loader
-def _load(user_id: str) -> Instructor | None:
-    return db.session().get(Instructor, int(user_id)) if user_id.isdigit() else None
+def _load(session_id: str) -> Instructor | None:
+    """The account a session names, if the session is still of its current version."""
+    account, _, version = session_id.partition(".")
+    if not (account.isdigit() and version.isdigit()):
+        return None
+    instructor = db.session().get(Instructor, int(account))
+    if instructor is None or instructor.session_version != int(version):
+        return None
+    return instructor
 
 
 def create(db_session: Session, email: str, password: str) -> Instructor:
@@ -69,17 +83,71 @@ def authenticate(db_session: Session, email: str, password: str) -> Instructor |
 
 
 def sign_in(instructor: Instructor) -> None:
-    """Start a fresh session (no fixation), keeping only this browser's learner identity."""
-    browser = session.get("browser")
+    """Start a fresh session (no fixation); it ends when the browser closes."""
     session.clear()
-    if browser:
-        session["browser"] = browser
     login_user(instructor)
 
 
-def sign_out() -> None:
+def sign_out(db_session: Session, instructor: Instructor) -> None:
+    """End this session and every copy of it (and the account's other sessions)."""
+    _end_sessions(db_session, instructor.id)
     logout_user()
-    browser = session.get("browser")
     session.clear()
-    if browser:
-        session["browser"] = browser
+
+
+def set_password(db_session: Session, email: str, password: str) -> Instructor:
+    """A new password for the account; every session it had ends."""
+    query = select(Instructor).where(Instructor.email == func.lower(email.strip()))
+    instructor = db_session.scalars(query).one_or_none()
+    if instructor is None:
+        raise AccountError(f"there is no instructor with the email {email}")
+    if len(password) < MIN_PASSWORD:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
+    db.begin_write(db_session).execute(
+        update(Instructor)
+        .where(Instructor.id == instructor.id)
+        .values(
+            password_hash=generate_password_hash(password),
+            session_version=Instructor.session_version + 1,
+        )
+    )
+    db_session.commit()
+    return instructor
+
+
+def _end_sessions(db_session: Session, instructor_id: int) -> None:
+    db.begin_write(db_session).execute(
+        update(Instructor)
+        .where(Instructor.id == instructor_id)
+        .values(session_version=Instructor.session_version + 1)
+    )
+    db_session.commit()
+
+
+# A browser that has signed in to an account before carries a signed "known browser" cookie.
+# A guesser elsewhere can exhaust the account's sign-in limit for unknown browsers, but not
+# for the owner's (OWASP: "Slow Down Online Guessing Attacks with Device Cookies").
+KNOWN_COOKIE = "quizapp_known"
+KNOWN_LIFETIME = 180 * 86400  # seconds
+
+
+def _known_serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt="quizapp known browser")
+
+
+def known_browser(cookie: str | None, email: str) -> str | None:
+    """The browser's own id, if its known-browser cookie is for this email; else None."""
+    if not cookie:
+        return None
+    try:
+        known = _known_serializer().loads(cookie, max_age=KNOWN_LIFETIME)
+    except BadSignature:
+        return None
+    matches = isinstance(known, dict) and known.get("email") == email.strip().lower()
+    return str(known.get("browser")) if matches else None
+
+
+def known_cookie(instructor: Instructor) -> str:
+    """A new known-browser cookie value for the account just signed in to."""
+    mark = {"email": instructor.email, "browser": secrets.token_urlsafe(16)}
+    return _known_serializer().dumps(mark)

@@ -85,7 +85,7 @@ def _attempts(bank: Bank, classroom: Classroom | None, first_only: bool):
     ]
     if first_only:
         nth = func.row_number().over(
-            partition_by=Attempt.owner, order_by=(Attempt.started_at, Attempt.id)
+            partition_by=Attempt.learner_id, order_by=(Attempt.started_at, Attempt.id)
         )
         columns.append(nth.label("nth"))
     chosen = select(*columns).where(

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Iterator
 
 from sqlalchemy import select
@@ -11,13 +12,14 @@ from ..content import Library
 from ..models import Attempt, AttemptItem, Classroom, Member, Response
 from .gradebook import EMPTY, Row
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# = + - @ tab or CR starting a cell, or starting a part of it after a ; or , (which a
+# spreadsheet in another locale may split into cells of their own), then spaces, start a formula
+FORMULA = re.compile(r"(^|[;,]\s*)(?=[=+\-@\t\r])")
 
 
 def safe(value) -> str:
-    """A cell a spreadsheet shows as text: a leading = + - @ would start a formula."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    """A cell a spreadsheet shows as text: each formula start gets a ' before it (OWASP)."""
+    return FORMULA.sub(r"\1'", "" if value is None else str(value))
 
 
 def to_csv(rows: Iterable[list]) -> Iterator[str]:

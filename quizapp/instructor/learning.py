@@ -47,7 +47,7 @@ class Learning:
 
 def _ranked(bank: Bank, classroom: Classroom | None):
     """Whole finished attempts, each marked first and latest for its learner."""
-    learner = Attempt.owner
+    learner = Attempt.learner_id
     query = select(
         Attempt.id,
         learner.label("learner"),

@@ -17,41 +17,55 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from .. import catalog, db
+from .. import catalog, db, throttle
 from ..quiz import attempts
 from ..quiz.forms import ActionForm
 from ..quiz.membership import format_code
-from ..security import limiter
+from ..security import no_store, same_site_path
+from ..templating import public_url
 from . import accounts, analysis, charts, classes, export, learning
 from .forms import ClassForm, FeedbackForm, LoginForm, RenameForm
 from .gradebook import EMPTY, gradebook, sort_rows
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
-
-
-def _login_limit() -> str:
-    return current_app.config["QUIZAPP_LOGIN_LIMITS"]
-
-
-def _failed(response) -> bool:
-    return response.status_code != 302  # only failed sign-ins count against the limits
+bp.after_request(no_store)
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], deduct_when=_failed)
-@limiter.limit(
-    _login_limit,
-    methods=["POST"],
-    deduct_when=_failed,
-    key_func=lambda: "account:" + request.form.get("email", "").strip().lower(),
-)
 def login():
+    """Sign in. Each attempt is counted before the password is checked, and given back if it
+    succeeds: against the limits of this address and of the account or, from a browser that
+    signed in to the account before, of that browser alone (so a guesser cannot lock the
+    owner out)."""
     form = LoginForm()
     if form.validate_on_submit():
-        found = accounts.authenticate(db.session(), form.email.data, form.password.data)
+        email = form.email.data.strip().lower()
+        browser = accounts.known_browser(request.cookies.get(accounts.KNOWN_COOKIE), email)
+        keys = (
+            [("browser", browser)]
+            if browser
+            else [("address", request.remote_addr), ("account", email)]
+        )
+        for key in keys:
+            throttle.spend("sign-in", *key)
+        found = accounts.authenticate(db.session(), email, form.password.data)
         if found is not None:
+            for key in keys:
+                throttle.refund("sign-in", *key)
             accounts.sign_in(found)
-            return redirect(_safe_next() or url_for(".dashboard"))
+            response = redirect(
+                same_site_path(request.args.get("next", "")) or url_for(".dashboard")
+            )
+            response.set_cookie(
+                accounts.KNOWN_COOKIE,
+                accounts.known_cookie(found),
+                max_age=accounts.KNOWN_LIFETIME,
+                path=url_for(".login"),
+                httponly=True,
+                samesite="Strict",
+                secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+            )
+            return response
         form.password.errors.append("That email and password do not match an instructor.")
     status = 400 if request.method == "POST" else 200
     return render_template("instructor/login.html", form=form), status
@@ -60,9 +74,10 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    """Sign out here and everywhere: every copy of the session ends."""
     if not ActionForm().validate_on_submit():
         abort(400)
-    accounts.sign_out()
+    accounts.sign_out(db.session(), current_user)
     return redirect(url_for("quiz.home"))
 
 
@@ -99,7 +114,7 @@ def classroom(classroom_id: int):
         "instructor/class.html",
         classroom=found,
         code=format_code(found.join_code),
-        join_url=url_for("quiz.join", code=found.join_code, _external=True),
+        join_url=public_url("quiz.join", code=found.join_code),
         rename=RenameForm(name=found.name),
         feedback=FeedbackForm(feedback=found.feedback or ""),
         action=ActionForm(),
@@ -227,9 +242,3 @@ def _class_form() -> ClassForm:
     form = ClassForm()
     form.quizzes.choices = [SelectChoice(b.id, b.title) for b in catalog.library().banks.values()]
     return form
-
-
-def _safe_next() -> str | None:
-    """Only a path on this site: never an address elsewhere."""
-    target = request.args.get("next", "")
-    return target if target.startswith("/") and not target.startswith("//") else None

@@ -1,4 +1,4 @@
-"""Attempts in the database: start one, find it for its owner, record answers exactly once."""
+"""Attempts in the database: start one, find it for its learner, record answers exactly once."""
 
 import random
 import secrets
@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from .. import db as db_module
 from ..content import Bank, Question
-from ..models import Attempt, AttemptItem, Classroom, Member, Response, utcnow
+from ..models import Attempt, AttemptItem, Classroom, LearnerDevice, Member, Response, utcnow
 from . import scoring
 
 
@@ -40,7 +40,7 @@ class AttemptRecord:
 
     id: str
     bank_id: str
-    owner: str
+    learner_id: int
     member_id: int | None
     classroom_id: int | None  # the member's class
     class_code: str | None
@@ -51,6 +51,7 @@ class AttemptRecord:
     finished_at: datetime | None
     question_count: int
     correct_count: int
+    viewer: int | None  # the learner of the device that asked, if it has one
 
 
 # an attempt, its class, and its statements in order, each with its answer if there is one:
@@ -59,7 +60,7 @@ _READ = (
     select(
         Attempt.id,
         Attempt.bank_id,
-        Attempt.owner,
+        Attempt.learner_id,
         Attempt.member_id,
         Member.classroom_id,
         Classroom.join_code.label("class_code"),
@@ -70,6 +71,10 @@ _READ = (
         Attempt.finished_at,
         Attempt.question_count,
         Attempt.correct_count,
+        select(LearnerDevice.learner_id)
+        .where(LearnerDevice.token_hash == bindparam("device"))
+        .scalar_subquery()
+        .label("viewer"),
         AttemptItem.position,
         AttemptItem.question_id,
         Response.answer,
@@ -135,7 +140,7 @@ _FINISH_IF_COMPLETE = _FINISH.where(
 def start(
     db: Session,
     bank: Bank,
-    owner: str,
+    learner: int,
     display_name: str | None,
     member: Member | None = None,
     only: list[Question] | None = None,
@@ -163,7 +168,7 @@ def start(
     attempt = Attempt(
         id=secrets.token_urlsafe(16),
         bank_id=bank.id,
-        owner=owner,
+        learner_id=learner,
         member_id=member.id if member else None,
         display_name=member.display_name if member else display_name,
         retry_of=retry_of,
@@ -182,14 +187,14 @@ def start(
 
 
 def load(
-    attempt_id: str, banks: Mapping[str, Bank]
+    attempt_id: str, banks: Mapping[str, Bank], device: str = ""
 ) -> tuple[AttemptRecord, Bank, list[Step]] | None:
     """The attempt, its quiz and its steps; None when there is no such attempt or quiz.
 
     A statement removed from the quiz since the attempt started is skipped. Whose attempt it
-    is, the caller checks.
+    is, the caller checks: `viewer` is the learner of the device whose token hash is given.
     """
-    rows = db_module.read(_READ, attempt_id=attempt_id)
+    rows = db_module.read(_READ, attempt_id=attempt_id, device=device)
     if not rows:
         return None
     attempt = AttemptRecord(*rows[0][:_RECORD_FIELDS])
@@ -215,11 +220,13 @@ def of_member(db: Session, member_id: int, bank_id: str) -> list[Attempt]:
     return list(db.scalars(query))
 
 
-def unfinished(db: Session, bank_id: str, owner: str) -> Attempt | None:
-    """This owner's latest attempt at the bank that still has statements to answer."""
+def unfinished(db: Session, bank_id: str, learner: int) -> Attempt | None:
+    """This learner's latest attempt at the bank that still has statements to answer."""
     query = (
         select(Attempt)
-        .where(Attempt.owner == owner, Attempt.bank_id == bank_id, Attempt.finished_at.is_(None))
+        .where(
+            Attempt.learner_id == learner, Attempt.bank_id == bank_id, Attempt.finished_at.is_(None)
+        )
         .order_by(Attempt.started_at.desc())
         .limit(1)
     )

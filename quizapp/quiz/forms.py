@@ -34,6 +34,16 @@ class JoinForm(FlaskForm):
     )
 
 
+class WayBackForm(FlaskForm):
+    code = StringField(
+        "Your way-back code",
+        validators=[DataRequired("Type the code you were given."), Length(max=40)],
+        description="15 letters and digits, like ABCDE-FGHJK-MNPQR; any case, dashes optional.",
+        filters=[_strip],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+
 class AnswerForm(FlaskForm):
     class Meta:
         csrf = False  # CSRFProtect checked the token before the view; the page writes its field

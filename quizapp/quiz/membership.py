@@ -26,19 +26,21 @@ def find_class(db: Session, code: str) -> Classroom | None:
     return db.scalars(query).one_or_none()
 
 
-def member_of(db: Session, classroom: Classroom, owner: str) -> Member | None:
-    query = select(Member).where(Member.classroom_id == classroom.id, Member.owner == owner)
+def member_of(db: Session, classroom: Classroom, learner: int | None) -> Member | None:
+    if learner is None:
+        return None
+    query = select(Member).where(Member.classroom_id == classroom.id, Member.learner_id == learner)
     return db.scalars(query).one_or_none()
 
 
-def join(db: Session, classroom: Classroom, owner: str, display_name: str) -> Member:
-    """Add this browser to the class; joining again keeps the first membership."""
-    member = Member(classroom_id=classroom.id, owner=owner, display_name=display_name)
+def join(db: Session, classroom: Classroom, learner: int, display_name: str) -> Member:
+    """Add the learner to the class; joining again keeps the first membership."""
+    member = Member(classroom_id=classroom.id, learner_id=learner, display_name=display_name)
     begin_write(db)
     db.add(member)
     try:
         db.commit()
-    except IntegrityError:  # the same browser joined twice at once
+    except IntegrityError:  # the same learner joined twice at once
         db.rollback()
-        return member_of(db, classroom, owner)
+        return member_of(db, classroom, learner)
     return member

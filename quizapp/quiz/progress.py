@@ -24,8 +24,8 @@ class Past:
     class_name: str | None
 
 
-def history(db: Session, owner: str) -> list[Past]:
-    """This browser's finished attempts, oldest first, with their scores (summed in SQL)."""
+def history(db: Session, learner: int) -> list[Past]:
+    """This learner's finished attempts, oldest first, with their scores (summed in SQL)."""
     right = Response.correct.is_(True)
     marks = case(
         *(
@@ -49,7 +49,7 @@ def history(db: Session, owner: str) -> list[Past]:
         .join(Response, Response.attempt_id == Attempt.id)
         .outerjoin(Member, Member.id == Attempt.member_id)
         .outerjoin(Classroom, Classroom.id == Member.classroom_id)
-        .where(Attempt.owner == owner, Attempt.finished_at.is_not(None))
+        .where(Attempt.learner_id == learner, Attempt.finished_at.is_not(None))
         .group_by(Attempt.id, Classroom.name)
         .order_by(Attempt.finished_at, Attempt.id)
     )

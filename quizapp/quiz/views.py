@@ -1,19 +1,17 @@
 """The learner's pages: the catalogue, starting a quiz, each statement, feedback, results."""
 
-import hashlib
-import hmac
-import secrets
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 
-from flask import Blueprint, abort, redirect, render_template, request, session, url_for
-
-from .. import catalog, db
+from .. import catalog, db, throttle
 from ..content import Bank
-from ..models import Member
-from . import attempts, membership, progress, scoring
-from .forms import ActionForm, AnswerForm, CertainAnswerForm, JoinForm, StartForm
+from ..models import Classroom, Member
+from . import attempts, identity, membership, progress, scoring
+from .forms import ActionForm, AnswerForm, CertainAnswerForm, JoinForm, StartForm, WayBackForm
 from .scoring import CONFIDENT
 
 bp = Blueprint("quiz", __name__)
+bp.before_request(identity.recognise)
+bp.after_request(identity.issue_cookie)
 
 
 @bp.get("/")
@@ -30,9 +28,11 @@ def start(bank_id: str):
     member = _membership(form.class_code.data, bank)
     if form.validate_on_submit():
         name = form.display_name.data or None
-        attempt = attempts.start(db.session(), bank, _owner(), name, member)
+        learner = identity.ensure_learner(db.session())
+        attempt = attempts.start(db.session(), bank, learner, name, member)
         return redirect(url_for(".resume", attempt_id=attempt.id))
-    ongoing = attempts.unfinished(db.session(), bank.id, _owner())
+    learner = identity.learner_id(db.session())
+    ongoing = attempts.unfinished(db.session(), bank.id, learner) if learner else None
     status = 400 if request.method == "POST" else 200
     page = render_template("quiz/start.html", bank=bank, form=form, ongoing=ongoing, member=member)
     return page, status
@@ -41,16 +41,15 @@ def start(bank_id: str):
 @bp.route("/join/<code>", methods=["GET", "POST"])
 def join(code: str):
     """Join a class by its code (from the link an instructor shares), giving a name."""
-    classroom = membership.find_class(db.session(), code)
-    if classroom is None or classroom.archived:
-        abort(404)
-    if membership.member_of(db.session(), classroom, _owner()):
+    classroom = _class_or_404(code)
+    if membership.member_of(db.session(), classroom, identity.learner_id(db.session())):
         return redirect(url_for(".classroom", code=classroom.join_code))
     form = JoinForm()
     if request.method == "POST" and not classroom.joining_open:
         status = 403  # the page says that joining is closed
     elif form.validate_on_submit():
-        membership.join(db.session(), classroom, _owner(), form.display_name.data)
+        learner = identity.ensure_learner(db.session())
+        membership.join(db.session(), classroom, learner, form.display_name.data)
         return redirect(url_for(".classroom", code=classroom.join_code))
     else:
         status = 400 if request.method == "POST" else 200
@@ -60,10 +59,8 @@ def join(code: str):
 @bp.get("/classes/<code>")
 def classroom(code: str):
     """A member's view of their class: its quizzes."""
-    found = membership.find_class(db.session(), code)
-    if found is None or found.archived:
-        abort(404)
-    member = membership.member_of(db.session(), found, _owner())
+    found = _class_or_404(code)
+    member = membership.member_of(db.session(), found, identity.learner_id(db.session()))
     if member is None:
         return redirect(url_for(".join", code=found.join_code))
     banks = [b for b in map(catalog.library().banks.get, found.bank_ids) if b]
@@ -171,20 +168,60 @@ def retry(attempt_id: str):
         abort(400)
     member = db.session().get(Member, attempt.member_id) if attempt.member_id else None
     fresh = attempts.start(
-        db.session(), bank, _owner(), attempt.display_name, member, only, attempt.id
+        db.session(), bank, attempt.learner_id, attempt.display_name, member, only, attempt.id
     )
     return redirect(url_for(".resume", attempt_id=fresh.id))
 
 
 @bp.get("/progress")
 def my_progress():
-    """This browser's finished attempts, quiz by quiz, with scores over time."""
-    past = progress.history(db.session(), _owner())
+    """This learner's finished attempts, quiz by quiz, with scores over time, and their way
+    back from another device."""
+    learner = identity.learner_id(db.session())
+    past = progress.history(db.session(), learner) if learner else []
     banks = catalog.library().banks
     by_bank = {bank_id: [p for p in past if p.bank_id == bank_id] for bank_id in banks}
-    return render_template(
-        "quiz/progress.html", by_bank={k: v for k, v in by_bank.items() if v}, banks=banks
+    page = render_template(
+        "quiz/progress.html",
+        by_bank={k: v for k, v in by_bank.items() if v},
+        banks=banks,
+        way_back=session.pop("way_back", None),
+        has_way_back=learner is not None and identity.has_way_back(db.session(), learner),
+        form=ActionForm(),
     )
+    return page, 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/progress/way-back")
+def make_way_back():
+    """A new way-back code, shown once on the progress page; the previous one stops working."""
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    learner = identity.ensure_learner(db.session())
+    session["way_back"] = identity.new_way_back(db.session(), learner)
+    return redirect(url_for(".my_progress"))
+
+
+@bp.route("/back", methods=["GET", "POST"])
+def way_back():
+    """Carry on, on this device, as the learner whose way-back code is typed or linked."""
+    form = WayBackForm(code=request.args.get("code", ""))
+    status = 200
+    if form.validate_on_submit():
+        throttle.guard("guesses", request.remote_addr)
+        target = identity.find_by_way_back(db.session(), form.code.data)
+        if target is not None:
+            identity.carry_on_as(db.session(), target)
+            flash("Welcome back: this device now carries your attempts, progress and classes.")
+            return redirect(url_for(".my_progress"))
+        throttle.miss("guesses", request.remote_addr)
+        form.code.errors.append(
+            "That code does not match a learner. Check it against the one you wrote down."
+        )
+    if request.method == "POST":
+        status = 400
+    page = render_template("quiz/back.html", form=form)
+    return page, status, {"Cache-Control": "no-store"}
 
 
 def _changeable(attempt) -> bool:
@@ -204,26 +241,26 @@ def _membership(code: str | None, bank: Bank) -> Member | None:
     """The learner's membership of the class a quiz is started in; 404 if it cannot be."""
     if not code:
         return None
-    classroom = membership.find_class(db.session(), code)
-    if classroom is None or classroom.archived or bank.id not in classroom.bank_ids:
-        abort(404)
-    member = membership.member_of(db.session(), classroom, _owner())
-    if member is None:
-        abort(403)
+    classroom = _class_or_404(code)
+    member = membership.member_of(db.session(), classroom, identity.learner_id(db.session()))
+    if member is None or bank.id not in classroom.bank_ids:
+        abort(404)  # the same answer as for a code that does not exist
     return member
 
 
+def _class_or_404(code: str) -> Classroom:
+    """The class a join code names; codes that name none count against the guess limit."""
+    throttle.guard("guesses", request.remote_addr)
+    found = membership.find_class(db.session(), code)
+    if found is None or found.archived:
+        throttle.miss("guesses", request.remote_addr)
+        abort(404)
+    return found
+
+
 def _load(attempt_id: str) -> tuple[attempts.AttemptRecord, Bank, list[attempts.Step]]:
-    """The attempt with its bank and steps, or 404 when it is not this browser's."""
-    loaded = attempts.load(attempt_id, catalog.library().banks)
-    if loaded is None or not hmac.compare_digest(loaded[0].owner, _owner()):
+    """The attempt with its bank and steps, or 404 when it is not this learner's."""
+    loaded = attempts.load(attempt_id, catalog.library().banks, identity.device().token_hash)
+    if loaded is None or loaded[0].viewer != loaded[0].learner_id:
         abort(404)
     return loaded
-
-
-def _owner() -> str:
-    """This browser's identity: a random token in its signed session, stored only as a hash."""
-    if "browser" not in session:
-        session["browser"] = secrets.token_urlsafe(32)
-        session.permanent = True
-    return hashlib.sha256(session["browser"].encode()).hexdigest()

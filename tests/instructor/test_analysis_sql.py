@@ -2,6 +2,7 @@
 
 from quizapp import catalog, db
 from quizapp.instructor.analysis import analyse
+from quizapp.models import Learner
 from quizapp.quiz import attempts
 
 
@@ -38,8 +39,11 @@ def test_discrimination_over_four_learners(app):
         bank = catalog.library().banks["sample-quiz"]
         session = db.session()
         banks = catalog.library().banks
-        for n, plan in enumerate(plans):
-            attempt = attempts.start(session, bank, owner=f"learner-{n}", display_name=None)
+        for plan in plans:
+            learner = Learner()
+            session.add(learner)
+            session.commit()
+            attempt = attempts.start(session, bank, learner.id, display_name=None)
             record, _, steps = attempts.load(attempt.id, banks)
             for step in steps:
                 attempts.record(session, record, step, plan[step.question.id])

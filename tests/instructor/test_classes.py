@@ -5,8 +5,7 @@ import csv
 import io
 import re
 
-from ..conftest import Learner
-from .conftest import create_class
+from ..conftest import Learner, create_class
 
 KEY = {  # the fixture bank, in file order (it is not shuffled)
     "The sky is green.": "myth",
@@ -209,5 +208,6 @@ def test_joining_needs_a_name_and_starting_in_a_class_needs_membership(app, teac
     refused = browser.post(f"/join/{code}", data={"display_name": "  "})
     assert refused.status_code == 400
     assert "Please give the name your instructor knows you by." in refused.text
-    assert browser.post("/quizzes/sample-quiz", data={"class_code": code}).status_code == 403
+    # not a member: the same answer as for a code that does not exist
+    assert browser.post("/quizzes/sample-quiz", data={"class_code": code}).status_code == 404
     assert browser.post("/quizzes/drawn-quiz", data={"class_code": code}).status_code == 404

@@ -13,7 +13,7 @@ wrong-and-confident answer of three (33%); every other statement 0%.
 
 import re
 
-from .conftest import create_class
+from ..conftest import create_class
 
 KEY = ["fact", "myth", "fact", "myth"]
 FLIP = {"myth": "fact", "fact": "myth"}

@@ -1,0 +1,119 @@
+"""Requests that must never work or never fail: off-site redirects, bodies that are not forms,
+control characters."""
+
+import json
+from urllib.parse import quote, urlsplit
+
+import pytest
+
+from quizapp.security import same_site_path
+
+# Known ways around a "starts with / but not //" check (OWASP's and Django's lists): browsers
+# drop tabs and newlines, read \ as /, and decode what they are given.
+BYPASSES = [
+    "//evil.example/",
+    "/\t/evil.example/",
+    "/\n/evil.example/",
+    "/\r/evil.example/",
+    "/\r\n/evil.example/",
+    "/\\evil.example/",
+    "/\\/evil.example/",
+    "\\\\evil.example/",
+    "\\/evil.example/",
+    " //evil.example/",
+    "\t//evil.example/",
+    "///evil.example/",
+    "/ /evil.example/",
+    "https://evil.example/",
+    "https:evil.example",
+    "javascript:alert(1)",
+    "\x00//evil.example/",
+    "/\x00/evil.example/",
+    "%2F%2Fevil.example/",
+    "/%2F/evil.example/",
+    "/%5Cevil.example/",
+    "/%09/evil.example/",
+    "//evil.example%2F@good.example/",
+    "/\u3000/evil.example/",
+    "/\x7f/evil.example/",
+    "/\x0b/evil.example/",
+]
+
+
+def as_a_browser_reads_it(location: str) -> str:
+    """What a browser would request: tabs and newlines dropped, \\ read as /."""
+    return location.replace("\t", "").replace("\n", "").replace("\r", "").replace("\\", "/")
+
+
+@pytest.mark.parametrize("target", BYPASSES)
+def test_same_site_path_refuses_every_known_bypass(target):
+    result = same_site_path(target)
+    if result is not None:  # kept only as a path on this site
+        read = urlsplit(as_a_browser_reads_it(result))
+        assert not read.scheme and not read.netloc and result.startswith("/")
+        assert not result.startswith("//") and "\\" not in result
+
+
+@pytest.mark.parametrize("target", ["/instructor/classes/3", "/instructor/?sort=name", "/"])
+def test_same_site_path_keeps_ordinary_paths(target):
+    assert same_site_path(target) == target
+
+
+@pytest.mark.parametrize("target", BYPASSES)
+def test_sign_in_never_redirects_off_site(client, instructors, target):
+    instructors.create()
+    signed_in = client.post(
+        "/instructor/login?next=" + quote(target, safe=""),
+        data={"email": "ada@example.org", "password": "correct horse battery"},
+    )
+    if signed_in.status_code == 400:  # a control character: refused, the page says why
+        assert "control character" in signed_in.text
+        return
+    assert signed_in.status_code == 302
+    read = urlsplit(as_a_browser_reads_it(signed_in.location))
+    assert not read.scheme and not read.netloc
+
+
+@pytest.fixture
+def guarded(make_app):
+    """An app with CSRF on, as in production, and a browser with a token from a page."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client = app.test_client()
+    page = client.get("/quizzes/sample-quiz").text
+    token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
+    return client, token
+
+
+def test_a_json_body_is_not_taken_as_a_form(guarded):
+    client, token = guarded
+    sent = client.post(
+        "/quizzes/sample-quiz",
+        data=json.dumps({"display_name": "x\x00y", "csrf_token": token}),
+        headers={"Content-Type": "application/json", "X-CSRFToken": token},
+    )
+    assert sent.status_code == 415
+    assert "form" in sent.text
+
+
+def test_a_multipart_body_is_not_taken_as_a_form(guarded):
+    client, token = guarded
+    sent = client.post(
+        "/quizzes/sample-quiz",
+        data={"display_name": "Ann", "csrf_token": token},
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 415
+
+
+def test_a_form_body_still_works(guarded):
+    client, token = guarded
+    sent = client.post("/quizzes/sample-quiz", data={"display_name": "Ann", "csrf_token": token})
+    assert sent.status_code == 302
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x01", "\x08", "\x1b", "\x7f", "\x0b"])
+def test_control_characters_in_a_field_are_a_clear_400(client, character):
+    sent = client.post("/quizzes/sample-quiz", data={"display_name": f"Ann{character}"})
+    assert sent.status_code == 400
+    assert "control character" in sent.text
+    assert client.get(f"/quizzes/sample-quiz?class={quote(character)}").status_code == 400

@@ -1,10 +1,10 @@
 """The app's view of the content: loaded once at start, reloaded on change when configured.
 
-Problems are logged as `path:line:col: message`; the files that have them are left out and
-everything else is served.
+Files with errors are left out, named in one log line, and everything else is served. The
+problems themselves are listed once, by `flask content check` and on the authoring page: every
+CLI command creates the app, so logging them here would print them twice in the check.
 """
 
-import logging
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -37,22 +37,35 @@ class Catalog:
 
     def _fingerprint(self) -> tuple:
         files = [*self.root.glob("articles/*.md"), *self.root.glob("questions/*.yaml")]
-        return tuple(sorted((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files))
+        return tuple(sorted((str(p), _stamp(p)) for p in files))
 
     def _load(self) -> Snapshot:
         fingerprint = self._fingerprint()
         library, problems = load_library(self.root)
-        for problem in problems:
-            level = logging.ERROR if problem.severity == "error" else logging.WARNING
-            self.app.logger.log(level, "%s", problem)
-        self.app.logger.info(
-            "content from %s: quizzes %d, articles %d, problems %d",
-            self.root,
-            len(library.banks),
-            len(library.articles),
-            len(problems),
+        left_out = sorted({p.path for p in problems if p.severity == "error"})
+        summary = (
+            f"content from {self.root}: quizzes {len(library.banks)}, "
+            f"articles {len(library.articles)}, "
+            f"warnings {sum(p.severity == 'warning' for p in problems)}"
         )
+        if left_out:
+            self.app.logger.error(
+                "%s; left out for errors: %s (`flask content check` says where)",
+                summary,
+                ", ".join(left_out),
+            )
+        else:
+            self.app.logger.info("%s", summary)
         return Snapshot(library, tuple(problems), fingerprint)
+
+
+def _stamp(path: Path) -> tuple | None:
+    """What changes when the file is edited; None while there is no file (a broken link)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return None
+    return info.st_mtime_ns, info.st_size
 
 
 def init_app(app: Flask) -> None:

@@ -100,6 +100,25 @@ def create_instructor_command(email: str, password: str) -> None:
     click.echo(f"created instructor {instructor.email}; sign in at /instructor/login")
 
 
+@instructor_cli.command("set-password")
+@click.argument("email")
+@click.option(
+    "--password",
+    prompt="New password",
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="QUIZAPP_INSTRUCTOR_PASSWORD",
+    help="For scripts; otherwise you are asked (or set QUIZAPP_INSTRUCTOR_PASSWORD).",
+)
+def set_password_command(email: str, password: str) -> None:
+    """Give the instructor EMAIL a new password; every session of the account ends."""
+    try:
+        instructor = accounts.set_password(db.session(), email, password)
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"new password for {instructor.email}; it is signed out everywhere")
+
+
 def _display(path: Path, root: Path) -> str:
     try:
         return str(path.resolve().relative_to(root.resolve()))

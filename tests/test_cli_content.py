@@ -1,8 +1,11 @@
 """`flask content check|schema|export`: an author's compiler-style diagnostics and tools."""
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -73,10 +76,43 @@ def article(old: str = "", new: str = "") -> str:
 # (name, file, content, expected line); the file is added to a copy of the fixture content
 CASES = [
     (
-        "YAML syntax",
+        "unclosed '['",
         B,
         bank("tags: [pores]\n    explanation: Why.", "tags: [pores\n    explanation: Why."),
-        f"{B}:14:16: error: YAML syntax: did not find expected ',' or ']' (parsing a flow sequence that starts at 13:11)",
+        f"{B}:13:11: error: YAML syntax: unclosed '[': the list opened here is not closed (at 14:16 a ',' or ']' was expected); close it with ']' after its last item",
+    ),
+    (
+        "unclosed '{'",
+        B,
+        bank(
+            "  description: A bank with a problem.\n",
+            "  description: A bank with a problem.\n  settings: {shuffle: true\n",
+        ),
+        f"{B}:7:13: error: YAML syntax: unclosed '{{': the mapping opened here is not closed (at 8:10 a ',' or '}}' was expected); close it with '}}' after its last entry",
+    ),
+    (
+        "unclosed double quote",
+        B,
+        bank("statement: A statement.", 'statement: "A statement.'),
+        f'{B}:10:16: error: YAML syntax: unclosed quote: the " opened here is never closed; add the closing " where the text ends',
+    ),
+    (
+        "unclosed single quote",
+        B,
+        bank("statement: Another statement.", "statement: 'Another statement."),
+        f"{B}:20:16: error: YAML syntax: unclosed quote: the ' opened here is never closed; add the closing ' where the text ends",
+    ),
+    (
+        "unclosed quote in the front matter",
+        A,
+        article("summary: An article", 'summary: "An article'),
+        f'{A}:6:10: error: YAML syntax: unclosed quote: the " opened here is never closed; add the closing " where the text ends',
+    ),
+    (
+        "YAML syntax",
+        B,
+        bank("  title: Broken", "  title: Broken\n bad"),
+        f"{B}:6:2: error: YAML syntax: did not find expected key (parsing a block mapping that starts at 2:1)",
     ),
     (
         "tab",
@@ -95,6 +131,18 @@ CASES = [
         B,
         bank("explanation: Why.", "explaination: Why."),
         f"{B}:14:5: error: unknown key 'explaination' (did you mean 'explanation'?); allowed keys: answer, difficulty, explanation, id, sources, statement, tags, type",
+    ),
+    (
+        "unknown key with a hyphen",
+        B,
+        bank("  title: Broken", "  title: Broken\n  sub-title: Broken"),
+        f"{B}:6:3: error: unknown key 'sub-title' (did you mean 'title'?); allowed keys: description, id, order, settings, title",
+    ),
+    (
+        "unknown top-level key",
+        B,
+        bank("schema_version: 1\n", "schema_version: 1\nx-tra: 1\n"),
+        f"{B}:3:1: error: unknown key 'x-tra'; allowed keys: bank, questions, schema_version",
     ),
     (
         "unknown bank key",
@@ -414,6 +462,23 @@ def test_every_problem_is_printed_at_once(content):
     # the answer, and the difficulty of both questions; then the heading
     assert sum(line.startswith(B) for line in lines) == 3, lines
     assert sum(line.startswith(A) for line in lines) == 1
+
+
+def test_each_problem_is_printed_once_on_the_terminal(content, tmp_path_factory):
+    """Every command starts the app, which loads the content first: only the check lists."""
+    (content / B).write_text(bank("statement: A statement.", 'statement: "A statement.'))
+    (content / A).write_text(GOOD_ARTICLE)  # a warning: no statement cites its section
+    env = os.environ | {
+        "QUIZAPP_CONTENT_DIR": str(content),
+        "QUIZAPP_DATABASE_URL": "sqlite://",
+        "QUIZAPP_INSTANCE_PATH": str(tmp_path_factory.mktemp("instance")),
+    }
+    command = [sys.executable, "-m", "flask", "--app", "quizapp", "content", "check"]
+    run = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    problems = run.stdout.splitlines()
+    assert [line.split(":")[0] for line in problems] == [B, A], run.stdout
+    for problem in problems:
+        assert (run.stdout + run.stderr).count(problem) == 1, run.stderr
 
 
 def test_clean_content_exits_0_and_warnings_fail_only_with_strict(content):

@@ -44,17 +44,15 @@ def test_the_default_database_is_sqlite_in_the_instance_folder(tmp_path, monkeyp
     assert app.extensions["quizapp.catalog"].current().library.banks  # the bundled content
 
 
-def test_a_malformed_bank_is_logged_with_its_position_and_the_others_are_served(
-    make_app, tmp_path, caplog
-):
+def test_a_malformed_bank_is_named_in_the_log_and_the_others_are_served(make_app, tmp_path, caplog):
     content = tmp_path / "content"
     shutil.copytree(FIXTURE_CONTENT, content)
     (content / "questions" / "zz-broken.yaml").write_text("schema_version: 1\nbank: [oops\n")
     with caplog.at_level(logging.ERROR):
         app = make_app(QUIZAPP_CONTENT_DIR=str(content))
+    # one line names what was left out; `content check` and /authoring/ say where and why
     assert any(
-        r.getMessage().startswith("questions/zz-broken.yaml:3:1: error: YAML syntax")
-        for r in caplog.records
+        "left out for errors: questions/zz-broken.yaml" in r.getMessage() for r in caplog.records
     )
     client = app.test_client()
     assert "A sample quiz" in client.get("/").text

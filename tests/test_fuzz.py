@@ -9,17 +9,24 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from .test_requests import BYPASSES
+
 NASTY = [
     "", "0", "-1", "1", "2", "99999999999999999999999", "1e309", "NaN", " ", "\t", "\x00", "%00",
     "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "' OR 1=1 --", "../../etc/passwd",
     "\u202e\u0000", "😀" * 20, "a" * 2000, "myth", "fact", "deferred", "=1+1", "null", "[]", "{}",
+    "\x1b[31m", "\x7f", "\x85", "\r\n", ";=1+1", "ABCDE-FGHJK-MNPQR",
 ]  # fmt: skip
+# the redirect bypasses of tests/test_requests.py, as values of `next` and of any field
+NASTY += BYPASSES
 # mostly the known-nasty values, sometimes any text at all
 TEXT = st.one_of(*[st.sampled_from(NASTY)] * 4, st.text(max_size=40))
 FIELD_NAMES = [
     "answer", "certainty", "display_name", "class_code", "name", "quizzes", "feedback",
-    "email", "password", "next", "sort", "dir", "attempts", "class",
+    "email", "password", "next", "sort", "dir", "attempts", "class", "code",
 ]  # fmt: skip
+# how a body may be sent: as a browser's form, or as what no page takes
+BODIES = st.sampled_from(["form", "json", "multipart", "text"])
 FORMS = st.fixed_dictionaries({}, optional={name: TEXT for name in FIELD_NAMES})
 QUERIES = st.dictionaries(st.sampled_from(FIELD_NAMES), TEXT, max_size=3)
 SETTINGS = settings(
@@ -87,8 +94,18 @@ def test_no_request_to_any_route_gives_a_server_error(
     query = data.draw(QUERIES)
     method = data.draw(st.sampled_from(methods))
     form = data.draw(FORMS) if method == "POST" else None
-    response = client.open(path, method=method, query_string=query, data=form)
-    assert response.status_code < 500, (method, path, query, form, response.status_code)
+    body = data.draw(BODIES) if method == "POST" else "form"
+    sent = {"data": form}
+    if body == "json":
+        sent = {"json": form, "headers": {"X-CSRFToken": "any"}}
+    elif body == "multipart":
+        sent = {"data": form, "content_type": "multipart/form-data"}
+    elif body == "text":
+        sent = {"data": str(form), "content_type": "text/plain"}
+    response = client.open(path, method=method, query_string=query, **sent)
+    assert response.status_code < 500, (method, path, query, body, form, response.status_code)
+    if body != "form":
+        assert response.status_code in (404, 405, 415), (method, path, body, response.status_code)
 
 
 PAYLOAD = '<img src=x onerror="alert(1)">'

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import validation, yamlsource
+from . import files, validation, yamlsource
 from .errors import ContentError, ContentProblem
 from .schema import SLUG_PATTERN, ArticleMeta
 
@@ -49,7 +49,7 @@ class Article:
 
 def load_article(path: Path, display_path: str) -> Article:
     """Parse and validate one article file, raising ContentError with every problem found."""
-    text = yamlsource.read_text(display_path, path.read_bytes())
+    text = files.read_text(path, display_path)
     slug = path.stem
     if not re.match(SLUG_PATTERN, slug):
         raise ContentError.at(

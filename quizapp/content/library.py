@@ -13,12 +13,10 @@ from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
-from . import lint, validation, yamlsource
+from . import files, lint, validation, yamlsource
 from .articles import Article, load_article
 from .errors import ContentError, ContentProblem
 from .schema import BankFile, BankInfo, Question
-
-MAX_FILE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -103,23 +101,27 @@ def _load(root: Path) -> tuple[Library, list[ContentProblem]]:
     problems: list[ContentProblem] = []
     articles: dict[str, Article] = {}
     for path in sorted((root / "articles").glob("*.md")):
+        display = _display(path, root)
         try:
-            _check_size(path, root)
-            article = load_article(path, _display(path, root))
+            article = load_article(path, display)
         except ContentError as exc:
             problems.extend(exc.problems)
+        except RecursionError:
+            problems.append(_too_deep(display))
         else:
             articles[article.slug] = article
 
     banks: dict[str, Bank] = {}
     owners: dict[str, str] = {}  # question id -> bank id, across banks
     for path in sorted((root / "questions").glob("*.yaml")):
+        display = _display(path, root)
         try:
-            _check_size(path, root)
-            bank, positions, warnings = _load_bank(path, _display(path, root))
+            bank, positions, warnings = _load_bank(path, display)
             _check_references(bank, positions, articles, owners)
         except ContentError as exc:
             problems.extend(exc.problems)
+        except RecursionError:
+            problems.append(_too_deep(display))
         else:
             banks[bank.id] = bank
             owners.update((q.id, bank.id) for q in bank.questions)
@@ -148,18 +150,13 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _check_size(path: Path, root: Path) -> None:
-    if path.stat().st_size > MAX_FILE_BYTES:
-        raise ContentError.at(
-            _display(path, root),
-            1,
-            1,
-            f"the file is larger than {MAX_FILE_BYTES:,} bytes; split it",
-        )
+def _too_deep(display: str) -> ContentProblem:
+    # a parser step that recurses once per level (PyYAML's own, without libyaml) ran out of stack
+    return ContentProblem(display, 1, 1, yamlsource.TOO_DEEP)
 
 
 def _load_bank(path: Path, display: str) -> tuple[Bank, yamlsource.Positions, list[ContentProblem]]:
-    text = yamlsource.read_text(display, path.read_bytes())
+    text = files.read_text(path, display)
     data, positions = yamlsource.parse(text, display)
     if not isinstance(data, dict):
         raise ContentError.at(

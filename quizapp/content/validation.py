@@ -25,7 +25,7 @@ def validate(model: type[M], data: Any, positions: Positions, path: str) -> M:
 
 
 def _problem(model: type[BaseModel], err: dict, positions: Positions, path: str):
-    loc = tuple(step for step in err["loc"] if not _is_type_tag(step))
+    loc = err["loc"]
     kind = err["type"]
     line, col = yamlsource.locate(positions, loc, at_key=kind == "extra_forbidden")
     name = _describe(loc)
@@ -86,11 +86,6 @@ def _follows_from_another(err: dict, errors: list[dict]) -> bool:
     return err["type"] == "too_short" and any(
         o is not err and o["loc"][: len(loc)] == loc for o in errors
     )
-
-
-def _is_type_tag(step: Any) -> bool:
-    # pydantic adds steps such as 'int' or 'constrained-str' for the branches of a union
-    return isinstance(step, str) and (step in {"int", "str", "none"} or "[" in step or "-" in step)
 
 
 def _describe(loc: tuple) -> str:

@@ -20,6 +20,13 @@ Position = tuple[int, int]
 # where each key's value starts, by path: ("questions", 3, "answer") -> (key, value) positions
 Positions = dict[tuple, tuple[Position, Position]]
 
+# a bank nests 5 levels deep; converting recurses twice a level, within Python's 1,000 frames
+MAX_DEPTH = 50
+TOO_DEEP = (
+    f"nested more than {MAX_DEPTH} levels deep; "
+    "look for an unclosed '[' or '{', or indentation that keeps growing"
+)
+
 _CORE = "tag:yaml.org,2002:"
 _DEFAULT_TAGS = {ScalarNode: f"{_CORE}str", SequenceNode: f"{_CORE}seq", MappingNode: f"{_CORE}map"}
 
@@ -58,25 +65,14 @@ _SPECIAL = {
 }
 
 
-def read_text(path: str, raw: bytes) -> str:
-    """Decode a content file as UTF-8, or say where the first bad byte is."""
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        before = raw[: exc.start]
-        line = before.count(b"\n") + 1
-        col = exc.start - (before.rfind(b"\n") + 1) + 1
-        raise ContentError.at(
-            path, line, col, "the file is not UTF-8 text; save it with UTF-8 encoding"
-        ) from None
-
-
 def parse(text: str, path: str, line_offset: int = 0) -> tuple[Any, Positions]:
     """Parse YAML text into (plain data, positions); lines shift by line_offset."""
     try:
         root = yaml.compose(text, Loader=_Composer)
     except yaml.MarkedYAMLError as exc:
         raise _syntax_error(exc, text, path, line_offset) from None
+    except yaml.reader.ReaderError as exc:
+        raise _bad_character(exc, text, path, line_offset) from None
     positions: Positions = {}
     if root is None:
         return None, positions
@@ -89,14 +85,66 @@ def parse(text: str, path: str, line_offset: int = 0) -> tuple[Any, Positions]:
 def _syntax_error(exc: yaml.MarkedYAMLError, text: str, path: str, offset: int) -> ContentError:
     mark = exc.problem_mark or exc.context_mark
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if exc.problem == "exceeded maximum nesting depth":  # libyaml's own limit, at 1,000 levels
+        return ContentError.at(path, line + offset, col, TOO_DEEP)
     problem = exc.problem or exc.context or "invalid YAML"
     lines = text.splitlines()
+    opened = exc.context_mark
+    unclosed = opened and _unclosed(exc, lines, stopped=f"{line + offset}:{col}")
     if mark and mark.line < len(lines) and lines[mark.line][mark.column : mark.column + 1] == "\t":
         problem = "a tab character is not allowed here; indent with spaces"
-    elif exc.context and exc.context.startswith("while parsing") and exc.context_mark:
-        start = f"{exc.context_mark.line + 1 + offset}:{exc.context_mark.column + 1}"
+    elif unclosed:
+        # where the parser gave up can be the end of the file: point at what was left open
+        line, col, problem = opened.line + 1, opened.column + 1, unclosed
+    elif exc.context and exc.context.startswith("while parsing") and opened:
+        start = f"{opened.line + 1 + offset}:{opened.column + 1}"
         problem += f" ({exc.context.removeprefix('while ')} that starts at {start})"
     return ContentError.at(path, line + offset, col, f"YAML syntax: {problem}")
+
+
+# libyaml's words for a quote that runs on to the end, then PyYAML's
+_RAN_OUT = {
+    "found unexpected end of stream",
+    "found unexpected document indicator",
+    "found unexpected document separator",
+}
+_BRACKETS = {
+    "while parsing a flow sequence": ("[", "list", "]", "item"),
+    "while parsing a flow mapping": ("{", "mapping", "}", "entry"),
+}
+
+
+def _unclosed(exc: yaml.MarkedYAMLError, lines: list[str], stopped: str) -> str | None:
+    """What to say when the error is a quote or a bracket left open, else None."""
+    if exc.context == "while scanning a quoted scalar" and exc.problem in _RAN_OUT:
+        quote = lines[exc.context_mark.line][exc.context_mark.column]
+        return (
+            f"unclosed quote: the {quote} opened here is never closed; "
+            f"add the closing {quote} where the text ends"
+        )
+    if exc.context in _BRACKETS:
+        bracket, kind, closing, item = _BRACKETS[exc.context]
+        return (
+            f"unclosed '{bracket}': the {kind} opened here is not closed "
+            f"(at {stopped} a ',' or '{closing}' was expected); "
+            f"close it with '{closing}' after its last {item}"
+        )
+    return None
+
+
+def _bad_character(exc: yaml.reader.ReaderError, text: str, path: str, offset: int) -> ContentError:
+    # libyaml gives the character's code and a byte offset; PyYAML the character and an index
+    char = exc.character if isinstance(exc.character, str) else chr(exc.character)
+    index = text.find(char)
+    line = text.count("\n", 0, index) + 1
+    col = index - (text.rfind("\n", 0, index) + 1) + 1
+    return ContentError.at(
+        path,
+        line + offset,
+        col,
+        f"the character U+{ord(char):04X} is not allowed in YAML; "
+        "delete it (most editors do not show it)",
+    )
 
 
 class _Converter:
@@ -117,6 +165,8 @@ class _Converter:
                 node, "YAML anchors and aliases (&name, *name) are not allowed; write the value out"
             )
         self.seen.add(id(node))
+        if len(loc) > MAX_DEPTH:
+            raise self.fail(node, TOO_DEEP)
         if isinstance(node, MappingNode):
             return self.mapping(node, loc)
         if isinstance(node, SequenceNode):
@@ -156,7 +206,12 @@ class _Converter:
         if text in _SPECIAL:
             return _SPECIAL[text]
         if _INT.fullmatch(text):
-            return int(text, 0) if text[:2] in ("0o", "0x") else int(text)
+            try:
+                return int(text, 0) if text[:2] in ("0o", "0x") else int(text)
+            except ValueError:  # longer than Python converts (4,300 digits)
+                raise self.fail(
+                    node, "this number has too many digits; quote it if it is text"
+                ) from None
         if _FLOAT.fullmatch(text):
             return float(text)
         return text

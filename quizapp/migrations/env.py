@@ -6,10 +6,19 @@ from quizapp.models import Base
 
 engine = context.config.attributes["engine"]
 
-with engine.begin() as connection:
-    context.configure(
-        connection=connection,
-        target_metadata=Base.metadata,
-        render_as_batch=connection.dialect.name == "sqlite",
-    )
-    context.run_migrations()
+with engine.connect() as connection:
+    sqlite = connection.dialect.name == "sqlite"
+    # SQLite alters a table by copying it and dropping the old one; with foreign keys on, that
+    # drop would cascade and delete every row that refers to it. The pragma is ignored inside
+    # a transaction, so it is set before one begins.
+    if sqlite:
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+    try:
+        with connection.begin():
+            context.configure(
+                connection=connection, target_metadata=Base.metadata, render_as_batch=sqlite
+            )
+            context.run_migrations()
+    finally:
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")

@@ -17,7 +17,7 @@ def test_the_problems_page_shows_a_bank_left_out_at_start_with_its_position(make
     (content / "questions" / "zz-broken.yaml").write_text("schema_version: 1\nbank: [oops\n")
     client = make_app(QUIZAPP_CONTENT_DIR=str(content), QUIZAPP_AUTHOR_TOOLS=True).test_client()
     page = client.get("/authoring/").text
-    assert "<code>questions/zz-broken.yaml:3:1</code>" in page
+    assert "<code>questions/zz-broken.yaml:2:7</code>" in page  # where the [ opened
     assert "<strong>1</strong> error," in page
     assert "A sample quiz" in page  # the good banks are listed for preview
 

@@ -1,11 +1,13 @@
 """System checks: the app under gunicorn with its production config, driven over HTTP on
-loopback. They need gunicorn (make test installs it); PostgreSQL and Redis where they say so."""
+loopback. They need gunicorn (make test installs it); PostgreSQL, Redis and nginx where they
+say so."""
 
 import os
 import socket
 
 import pytest
 
+from bench.front import NGINX, Front
 from bench.server import Server, fresh_database
 
 PG_URL = os.environ.get("QUIZAPP_TEST_DATABASE_URL", "")
@@ -43,6 +45,16 @@ def servers(tmp_path):
     yield start
     for server in started:
         server.stop()
+
+
+@pytest.fixture
+def front(tmp_path):
+    """nginx with deploy/nginx.conf, not yet started: front.start(backends); stopped after."""
+    if NGINX is None:
+        pytest.skip("needs nginx (Debian's nginx package; .ci/run installs it)")
+    nginx = Front(tmp_path)
+    yield nginx
+    nginx.stop()
 
 
 def redis_available() -> bool:

@@ -1,0 +1,65 @@
+"""A learner starts on one device, copies their way-back code, and carries on in a second
+browser with the same progress and class; the instructor's gradebook keeps one row."""
+
+import re
+
+from quizapp import db
+from quizapp.instructor import accounts
+
+from .test_learner_journey import assert_accessible
+
+
+def test_a_learner_carries_on_on_a_second_device(app, browser, page, live_server):
+    with app.app_context():
+        accounts.create(db.session(), "two-devices@example.org", "a long enough password")
+    classroom_teacher = browser.new_context()
+    teacher = classroom_teacher.new_page()
+    teacher.goto(live_server.url("/instructor/login"))
+    teacher.get_by_label("Email").fill("two-devices@example.org")
+    teacher.get_by_label("Password").fill("a long enough password")
+    teacher.get_by_role("button", name="Sign in").click()
+    teacher.get_by_role("link", name="New class").click()
+    teacher.get_by_label("Class name").fill("Two devices")
+    teacher.get_by_label("What pores are, and why they look larger").check()
+    teacher.get_by_role("button", name="Create the class").click()
+    join_url = teacher.get_by_role("textbox", name="Join link").input_value()
+    code = re.search(r"/join/([A-Z0-9]{6})$", join_url).group(1)
+
+    # the school computer: join, start the class's quiz, answer the first statement
+    page.goto(live_server.url(f"/join/{code}"))
+    page.get_by_label("Your name").fill("Robin")
+    page.get_by_role("button", name="Join the class").click()
+    page.get_by_role("link", name="What pores are, and why they look larger").click()
+    page.get_by_role("button", name="Start").click()
+    page.get_by_role("radio", name=re.compile("^Medium")).check()
+    page.get_by_role("button", name="Myth").click()
+    statement_url = page.url
+
+    page.get_by_role("link", name="Your progress").click()
+    page.get_by_role("button", name="Make a way-back code").click()
+    shown = page.locator(".way-back .code").inner_text()
+    assert re.fullmatch(r"[A-Z2-9]{5}-[A-Z2-9]{5}-[A-Z2-9]{5}", shown)
+    assert_accessible(page)
+
+    # the phone: a second browser, which knows nothing of Robin until the code is typed
+    phone = browser.new_context(viewport={"width": 375, "height": 812}).new_page()
+    phone.goto(statement_url)
+    assert phone.get_by_role("heading", name="Page not found").is_visible()
+    phone.goto(live_server.url("/progress"))
+    phone.get_by_role("link", name="Carry on here").click()
+    assert_accessible(phone)
+    phone.get_by_label("Your way-back code").fill(shown.lower().replace("-", " "))
+    phone.get_by_role("button", name="Carry on here").click()
+    assert "this device now carries your attempts" in phone.get_by_role("status").inner_text()
+    phone.goto(statement_url)
+    assert phone.locator(".progress label").inner_text().startswith("Statement 1 of")
+    phone.goto(live_server.url(f"/classes/{code}"))
+    assert phone.get_by_role("heading", name="Two devices").is_visible()
+    phone.goto(live_server.url(f"/join/{code}"))
+    assert phone.url.endswith(f"/classes/{code}")  # a member already: not asked to join again
+
+    teacher.get_by_role("link", name="Gradebook").click()
+    rows = teacher.locator("tbody th[scope=row]")
+    assert rows.count() == 1 and rows.first.inner_text() == "Robin"
+    classroom_teacher.close()
+    phone.context.close()

@@ -21,7 +21,7 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) run --debug --host 127.0.0.1 --port 5000
 
-## make serve: production, with gunicorn: set QUIZAPP_SECRET_KEY (and QUIZAPP_DATABASE_URL,
+## make serve: production, with gunicorn: set QUIZAPP_SECRET_KEY and QUIZAPP_PUBLIC_URL (and QUIZAPP_DATABASE_URL,
 ## QUIZAPP_BIND, QUIZAPP_WORKERS...) first; see "Deploying" in the README
 serve: $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[serve,postgres,redis]'

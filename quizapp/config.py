@@ -9,6 +9,7 @@ import logging
 import secrets
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Config, Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
@@ -87,11 +88,12 @@ def _production(app: Flask) -> None:
             "debug mode is on (FLASK_DEBUG) with production settings: it would open the author "
             "tools, answer keys included, and the debugger. Unset FLASK_DEBUG."
         )
-    if not app.config["QUIZAPP_PUBLIC_URL"]:
+    public = urlsplit(app.config["QUIZAPP_PUBLIC_URL"] or "")
+    if public.scheme not in ("http", "https") or not public.netloc:
         raise ConfigurationError(
-            "QUIZAPP_PUBLIC_URL is not set. Join links and way-back links are built from it, "
-            "never from the Host header a client sends: set it to the address learners use, "
-            "e.g. https://quiz.example.org/"
+            "QUIZAPP_PUBLIC_URL is not set to an absolute address. Join links and way-back "
+            "links are built from it, never from the Host header a client sends: set it to the "
+            "address learners use, with its scheme, e.g. https://quiz.example.org/"
         )
     app.config.update(SESSION_COOKIE_SECURE=True, PREFERRED_URL_SCHEME="https")
     if app.config["QUIZAPP_PROXY_HOPS"]:

@@ -77,7 +77,7 @@ class RateLimit(Base):
 
     bucket: Mapped[str] = mapped_column(String(300), primary_key=True)
     hits: Mapped[int]
-    expires_at: Mapped[float]  # seconds since the epoch
+    expires_at: Mapped[float] = mapped_column(Float)  # seconds since the epoch
 
 
 class Classroom(Base):

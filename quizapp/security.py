@@ -36,10 +36,27 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def init_app(app: Flask) -> None:
+    app.before_request(_same_site_or_navigation)
     app.before_request(_forms_only)  # before CSRFProtect's check, which reads the body
     csrf.init_app(app)
     app.before_request(_refuse_control_characters)
     app.after_request(_headers)
+
+
+def _same_site_or_navigation():
+    """Another site may link here, but not load a page as an image, script, frame or fetch.
+
+    Browsers say where a request comes from (Fetch Metadata); a page that makes other people's
+    browsers request /join/XXXXXX as images would otherwise use up their school's guess limit.
+    """
+    headers = request.headers
+    cross_site = headers.get("Sec-Fetch-Site") == "cross-site"
+    navigation = (headers.get("Sec-Fetch-Mode"), headers.get("Sec-Fetch-Dest")) == (
+        "navigate",
+        "document",
+    )
+    if cross_site and not navigation and not request.path.startswith("/static/"):
+        abort(403, description="This page cannot be loaded from another site; open it directly.")
 
 
 def _forms_only():
@@ -51,12 +68,15 @@ def _forms_only():
 
 def _refuse_control_characters():
     """No name, code or answer has control characters in it (PostgreSQL refuses NUL in text)."""
-    values = (request.path, *request.args.keys(), *request.args.values())
+    pairs = [*request.args.items(multi=True)]
     if request.method == "POST":
-        values = (*values, *request.form.keys(), *request.form.values())
-    if any(CONTROL.search(value) for value in values):
-        abort(400, description="Part of what was sent contains a control character. "
-              "Please type it again, without pasting special characters.")  # fmt: skip
+        pairs += request.form.items(multi=True)
+    if any(CONTROL.search(text) for text in (request.path, *(k + v for k, v in pairs))):
+        abort(
+            400,
+            description="Part of what was sent contains a control character. "
+            "Please type it again, without pasting special characters.",
+        )
 
 
 def _headers(response):

@@ -2,14 +2,16 @@
 
 Counts are fixed windows kept where every worker and server sees them: in the app's database
 by default (QUIZAPP_RATELIMIT_STORAGE_URI=database), or in Redis (redis://host:6379). Each
-count is raised before the guess is checked, in one atomic statement, so the limit is exact
-however many requests arrive at once. `memory://` keeps counts in one process only.
+attempt is counted (spend) before the guess is checked, in one atomic statement, so the limit
+is exact however many requests arrive at once; one that succeeds is given back (refund).
+`memory://` keeps counts in one process only.
 """
 
+import ipaddress
 import random
 import time
 
-from flask import Flask, abort, current_app
+from flask import Flask, abort, current_app, request
 from limits import RateLimitItem, parse_many
 from limits.storage import Storage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
@@ -48,19 +50,15 @@ def refund(kind: str, *key: str) -> None:
         limiter.storage.incr(item.key_for(kind, *key), item.get_expiry(), amount=-1)
 
 
-def guard(kind: str, *key: str) -> None:
-    """429 if this key has no attempts left; nothing is counted (see miss)."""
-    limiter = current_app.extensions["quizapp.throttle"]
-    for item in _limits(kind):
-        if not limiter.test(item, kind, *key):
-            _refuse(limiter, item, kind, *key)
-
-
-def miss(kind: str, *key: str) -> None:
-    """Count a guess that found nothing."""
-    limiter = current_app.extensions["quizapp.throttle"]
-    for item in _limits(kind):
-        limiter.hit(item, kind, *key)
+def address() -> str:
+    """The client's address as a limit key; an IPv6 client is its /64, which one home or
+    school network has whole."""
+    remote = request.remote_addr or ""
+    try:
+        ip = ipaddress.ip_address(remote)
+    except ValueError:
+        return remote
+    return str(ipaddress.ip_network(f"{ip}/64", strict=False)) if ip.version == 6 else str(ip)
 
 
 def _refuse(limiter: FixedWindowRateLimiter, item: RateLimitItem, *key: str):
@@ -74,9 +72,9 @@ class DatabaseStorage(Storage):
     STORAGE_SCHEME = None  # made by init_app from the app's engine, never from a URI
 
     _HIT = text(
-        "INSERT INTO rate_limit (bucket, hits, expires_at) VALUES (:key, :amount, :expires) "
+        "INSERT INTO rate_limit (bucket, hits, expires_at) VALUES (:key, :fresh, :expires) "
         "ON CONFLICT (bucket) DO UPDATE SET "
-        "hits = CASE WHEN rate_limit.expires_at <= :now THEN :amount "
+        "hits = CASE WHEN rate_limit.expires_at <= :now THEN :fresh "
         "ELSE rate_limit.hits + :amount END, "
         "expires_at = CASE WHEN rate_limit.expires_at <= :now THEN :expires "
         "ELSE rate_limit.expires_at END "
@@ -94,9 +92,9 @@ class DatabaseStorage(Storage):
     def incr(self, key: str, expiry: int, amount: int = 1) -> int:
         now = time.time()
         with self._writing() as connection:
-            hits = connection.execute(
-                self._HIT, {"key": key, "amount": amount, "now": now, "expires": now + expiry}
-            ).scalar_one()
+            # a new window starts at the amount, or at 0 for a refund that came too late
+            values = {"key": key, "amount": amount, "fresh": max(amount, 0), "now": now}
+            hits = connection.execute(self._HIT, values | {"expires": now + expiry}).scalar_one()
             if random.random() < 0.01:  # now and then, forget windows long over
                 connection.execute(delete(RateLimit).where(RateLimit.expires_at < now - 86400))
         return hits

@@ -90,10 +90,13 @@ def test_production_refuses_a_short_secret_key(tmp_path, monkeypatch):
         production(tmp_path, monkeypatch, QUIZAPP_SECRET_KEY="short")
 
 
-def test_production_refuses_to_guess_its_public_address(tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "public", [None, "", "quiz.example.org", "/quiz", "ftp://quiz.example.org"]
+)
+def test_production_refuses_to_guess_its_public_address(tmp_path, monkeypatch, public):
     monkeypatch.delenv("QUIZAPP_PUBLIC_URL", raising=False)
     with pytest.raises(ConfigurationError, match="QUIZAPP_PUBLIC_URL"):
-        production(tmp_path, monkeypatch, QUIZAPP_SECRET_KEY=KEY, QUIZAPP_PUBLIC_URL=None)
+        production(tmp_path, monkeypatch, QUIZAPP_SECRET_KEY=KEY, QUIZAPP_PUBLIC_URL=public)
 
 
 def test_join_links_use_the_public_url_not_the_host_header(make_app, instructors):

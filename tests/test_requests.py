@@ -117,3 +117,10 @@ def test_control_characters_in_a_field_are_a_clear_400(client, character):
     assert sent.status_code == 400
     assert "control character" in sent.text
     assert client.get(f"/quizzes/sample-quiz?class={quote(character)}").status_code == 400
+
+
+@pytest.mark.parametrize("hidden", ["\u202e", "\u200b", "\ufeff", "\u2028", "\uffff", "\ue000"])
+def test_names_with_invisible_or_reordering_characters_are_refused(client, hidden):
+    joined = client.post("/quizzes/sample-quiz", data={"display_name": f"Ann{hidden}Lee"})
+    assert joined.status_code == 400
+    assert "invisible or special characters" in joined.text

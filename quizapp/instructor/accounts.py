@@ -4,12 +4,9 @@ A session names the account and its session version; raising the version (signin
 password) ends every copy of every session of that account, wherever it was copied to.
 """
 
-import secrets
-
-from flask import Flask, current_app, session
+from flask import Flask, session
 from flask_login import LoginManager, current_user, login_user, logout_user
-from itsdangerous import BadSignature, URLSafeTimedSerializer
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -56,8 +53,18 @@ def _load(session_id: str) -> Instructor | None:
     return instructor
 
 
+def normalise_email(email: str) -> str:
+    """Emails are kept, looked up and limited in one form: trimmed and lower-case."""
+    return email.strip().lower()
+
+
+def find(db_session: Session, email: str) -> Instructor | None:
+    query = select(Instructor).where(Instructor.email == normalise_email(email))
+    return db_session.scalars(query).one_or_none()
+
+
 def create(db_session: Session, email: str, password: str) -> Instructor:
-    email = email.strip().lower()
+    email = normalise_email(email)
     if "@" not in email:
         raise AccountError(f"'{email}' is not an email address")
     if len(password) < MIN_PASSWORD:
@@ -73,13 +80,12 @@ def create(db_session: Session, email: str, password: str) -> Instructor:
     return instructor
 
 
-def authenticate(db_session: Session, email: str, password: str) -> Instructor | None:
-    query = select(Instructor).where(Instructor.email == func.lower(email.strip()))
-    instructor = db_session.scalars(query).one_or_none()
+def password_matches(instructor: Instructor | None, password: str) -> bool:
+    """Whether the password is the account's; as slow for no account as for a wrong password."""
     if instructor is None:
         check_password_hash(_DUMMY_HASH, password)
-        return None
-    return instructor if check_password_hash(instructor.password_hash, password) else None
+        return False
+    return check_password_hash(instructor.password_hash, password)
 
 
 def sign_in(instructor: Instructor) -> None:
@@ -90,15 +96,19 @@ def sign_in(instructor: Instructor) -> None:
 
 def sign_out(db_session: Session, instructor: Instructor) -> None:
     """End this session and every copy of it (and the account's other sessions)."""
-    _end_sessions(db_session, instructor.id)
+    db.begin_write(db_session).execute(
+        update(Instructor)
+        .where(Instructor.id == instructor.id)
+        .values(session_version=Instructor.session_version + 1)
+    )
+    db_session.commit()
     logout_user()
     session.clear()
 
 
 def set_password(db_session: Session, email: str, password: str) -> Instructor:
     """A new password for the account; every session it had ends."""
-    query = select(Instructor).where(Instructor.email == func.lower(email.strip()))
-    instructor = db_session.scalars(query).one_or_none()
+    instructor = find(db_session, email)
     if instructor is None:
         raise AccountError(f"there is no instructor with the email {email}")
     if len(password) < MIN_PASSWORD:
@@ -113,41 +123,3 @@ def set_password(db_session: Session, email: str, password: str) -> Instructor:
     )
     db_session.commit()
     return instructor
-
-
-def _end_sessions(db_session: Session, instructor_id: int) -> None:
-    db.begin_write(db_session).execute(
-        update(Instructor)
-        .where(Instructor.id == instructor_id)
-        .values(session_version=Instructor.session_version + 1)
-    )
-    db_session.commit()
-
-
-# A browser that has signed in to an account before carries a signed "known browser" cookie.
-# A guesser elsewhere can exhaust the account's sign-in limit for unknown browsers, but not
-# for the owner's (OWASP: "Slow Down Online Guessing Attacks with Device Cookies").
-KNOWN_COOKIE = "quizapp_known"
-KNOWN_LIFETIME = 180 * 86400  # seconds
-
-
-def _known_serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.secret_key, salt="quizapp known browser")
-
-
-def known_browser(cookie: str | None, email: str) -> str | None:
-    """The browser's own id, if its known-browser cookie is for this email; else None."""
-    if not cookie:
-        return None
-    try:
-        known = _known_serializer().loads(cookie, max_age=KNOWN_LIFETIME)
-    except BadSignature:
-        return None
-    matches = isinstance(known, dict) and known.get("email") == email.strip().lower()
-    return str(known.get("browser")) if matches else None
-
-
-def known_cookie(instructor: Instructor) -> str:
-    """A new known-browser cookie value for the account just signed in to."""
-    mark = {"email": instructor.email, "browser": secrets.token_urlsafe(16)}
-    return _known_serializer().dumps(mark)

@@ -6,6 +6,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..quiz.forms import plain_text
+
 FEEDBACK_CHOICES = [
     SelectChoice("", "As each quiz sets it"),
     SelectChoice("immediate", "Immediate: the verdict and explanation after each statement"),
@@ -22,7 +24,8 @@ class LoginForm(FlaskForm):
 
 class ClassForm(FlaskForm):
     name = StringField(
-        "Class name", validators=[DataRequired("Give the class a name."), Length(max=120)]
+        "Class name",
+        validators=[DataRequired("Give the class a name."), Length(max=120), plain_text],
     )
     quizzes = SelectMultipleField(
         "Quizzes this class takes",
@@ -38,4 +41,4 @@ class FeedbackForm(FlaskForm):
 
 
 class RenameForm(FlaskForm):
-    name = StringField("New name", validators=[DataRequired(), Length(max=120)])
+    name = StringField("New name", validators=[DataRequired(), Length(max=120), plain_text])

@@ -7,7 +7,6 @@ from flask import (
     Blueprint,
     Response,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -17,13 +16,13 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from .. import catalog, db, throttle
+from .. import catalog, db
 from ..quiz import attempts
 from ..quiz.forms import ActionForm
 from ..quiz.membership import format_code
 from ..security import no_store, same_site_path
 from ..templating import public_url
-from . import accounts, analysis, charts, classes, export, learning
+from . import accounts, analysis, charts, classes, export, learning, signin
 from .forms import ClassForm, FeedbackForm, LoginForm, RenameForm
 from .gradebook import EMPTY, gradebook, sort_rows
 
@@ -33,39 +32,14 @@ bp.after_request(no_store)
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
-    """Sign in. Each attempt is counted before the password is checked, and given back if it
-    succeeds: against the limits of this address and of the account or, from a browser that
-    signed in to the account before, of that browser alone (so a guesser cannot lock the
-    owner out)."""
+    """Sign in, within the limits of signin.attempt."""
     form = LoginForm()
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        browser = accounts.known_browser(request.cookies.get(accounts.KNOWN_COOKIE), email)
-        keys = (
-            [("browser", browser)]
-            if browser
-            else [("address", request.remote_addr), ("account", email)]
-        )
-        for key in keys:
-            throttle.spend("sign-in", *key)
-        found = accounts.authenticate(db.session(), email, form.password.data)
+        found = signin.attempt(db.session(), form.email.data, form.password.data)
         if found is not None:
-            for key in keys:
-                throttle.refund("sign-in", *key)
             accounts.sign_in(found)
-            response = redirect(
-                same_site_path(request.args.get("next", "")) or url_for(".dashboard")
-            )
-            response.set_cookie(
-                accounts.KNOWN_COOKIE,
-                accounts.known_cookie(found),
-                max_age=accounts.KNOWN_LIFETIME,
-                path=url_for(".login"),
-                httponly=True,
-                samesite="Strict",
-                secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
-            )
-            return response
+            target = same_site_path(request.args.get("next", "")) or url_for(".dashboard")
+            return signin.remember_browser(redirect(target), found)
         form.password.errors.append("That email and password do not match an instructor.")
     status = 400 if request.method == "POST" else 200
     return render_template("instructor/login.html", form=form), status

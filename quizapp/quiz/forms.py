@@ -1,9 +1,11 @@
 """The forms a learner posts: starting an attempt and answering a statement."""
 
+import unicodedata
+
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, RadioField, StringField
+from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from .scoring import CERTAINTY
 
@@ -12,10 +14,21 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
+# format characters (bidi overrides, zero-width), line and paragraph separators, private-use,
+# unassigned and surrogate code points: invisible, or shown differently than they read
+_HIDDEN = {"Cf", "Zl", "Zp", "Co", "Cn", "Cs"}
+
+
+def plain_text(_form, field) -> None:
+    """A name shown to others: no character that hides or reorders what is shown."""
+    if any(unicodedata.category(c) in _HIDDEN for c in field.data or ""):
+        raise ValidationError("Please type the name again without invisible or special characters.")
+
+
 class StartForm(FlaskForm):
     display_name = StringField(
         "Your name (optional)",
-        validators=[Optional(), Length(max=80)],
+        validators=[Optional(), Length(max=80), plain_text],
         description="Shown on your results. Leave it blank to stay anonymous.",
         filters=[_strip],
     )
@@ -28,6 +41,7 @@ class JoinForm(FlaskForm):
         validators=[
             DataRequired("Please give the name your instructor knows you by."),
             Length(max=80),
+            plain_text,
         ],
         description="Your instructor sees this name beside your scores.",
         filters=[_strip],
@@ -42,6 +56,7 @@ class WayBackForm(FlaskForm):
         filters=[_strip],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
+    switch = BooleanField("Switch this device")  # confirmed: leave this device's own work
 
 
 class AnswerForm(FlaskForm):

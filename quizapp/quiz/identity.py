@@ -4,9 +4,12 @@ The cookie holds a random device token (the database keeps only its SHA-256) and
 was last issued. It is its own cookie, apart from the Flask session, so that nothing a learner
 page does changes a signed-in instructor's session. It lasts a year and is issued again, at most
 once a day, whenever the learner comes back: a learner who keeps visiting keeps their work.
+Over HTTPS it is a `__Host-` cookie, which no other site, not even a sibling subdomain, can set.
 
-A learner who makes a way-back code can open it on another device, which then carries the same
-learner: attempts, progress and classes follow.
+A learner who makes a way-back code can type it on another device, which then carries the same
+learner: attempts, progress and classes follow. Work is never merged between learners: a device
+that carries work of its own must be switched over on purpose, and its work stays with its own
+learner (so a code someone else made can never take a learner's work away).
 """
 
 import hashlib
@@ -16,18 +19,17 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app, g, request, session
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, exists, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db import begin_write
 from ..models import Attempt, Learner, LearnerDevice, Member
+from .membership import CODE_ALPHABET, normalise_code
 
-COOKIE = "quizapp_learner"
 LIFETIME = 365 * 86400  # seconds: a year without a visit, and the cookie is gone
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
-# way-back codes: 15 symbols of 31 (no 0/O, 1/I/L) are 74 bits, read aloud in three groups
-WAY_BACK_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-WAY_BACK_LENGTH = 15
+WAY_BACK_LENGTH = 15  # symbols of the join codes' 31: 74 bits, read aloud in three groups
 
 
 @dataclass(frozen=True)
@@ -37,10 +39,15 @@ class Device:
     issue: bool  # send the cookie with this response: new, or due for renewal
 
 
+def cookie_name() -> str:
+    secure = current_app.config.get("SESSION_COOKIE_SECURE", False)
+    return "__Host-quizapp_learner" if secure else "quizapp_learner"
+
+
 def recognise() -> None:
     """Read this browser's device token at the start of every request (set unconditionally:
     a test client may keep another request's app context, and with it `g`)."""
-    token, _, issued = request.cookies.get(COOKIE, "").partition(".")
+    token, _, issued = request.cookies.get(cookie_name(), "").partition(".")
     if not _TOKEN.fullmatch(token):
         # made on the first visit; nothing is stored until it is needed
         token = _legacy_token() or secrets.token_urlsafe(32)
@@ -63,11 +70,9 @@ def _today() -> int:
 
 
 def _legacy_token() -> str | None:
-    """A token kept in the session cookie before learners had their own cookie: it is adopted,
-    so that nobody loses the attempts made before."""
-    token = session.get("browser") if "browser" in session else None
-    if token is not None:
-        session.pop("browser")
+    """A token kept in the (signed) session cookie before learners had their own cookie: it
+    is adopted, so that nobody loses the attempts made before."""
+    token = session.pop("browser", None)
     return token if isinstance(token, str) and _TOKEN.fullmatch(token) else None
 
 
@@ -84,86 +89,78 @@ def learner_id(db: Session) -> int | None:
 def ensure_learner(db: Session) -> int:
     """This browser's learner, made now if it has none."""
     found = learner_id(db)
-    if found is None:
-        learner = Learner()
-        begin_write(db)
-        db.add(learner)
-        db.flush()
-        db.add(LearnerDevice(token_hash=device().token_hash, learner_id=learner.id))
+    if found is not None:
+        return found
+    begin_write(db)
+    learner = Learner()
+    db.add(learner)
+    db.flush()
+    db.add(LearnerDevice(token_hash=device().token_hash, learner_id=learner.id))
+    try:
         db.commit()
-        found = g.quizapp_learner = learner.id
-    return found
+    except IntegrityError:  # the same new browser's other request (a double click) won
+        db.rollback()
+        g.pop("quizapp_learner")
+        return learner_id(db)
+    g.quizapp_learner = learner.id
+    return learner.id
 
 
-def new_way_back(db: Session, learner: int) -> str:
-    """A new way-back code for the learner; the one before stops working."""
-    code = "".join(secrets.choice(WAY_BACK_ALPHABET) for _ in range(WAY_BACK_LENGTH))
-    begin_write(db).execute(
-        update(Learner).where(Learner.id == learner).values(way_back_hash=digest(code))
+def has_work(db: Session, learner: int) -> bool:
+    """Whether the learner has started an attempt or joined a class."""
+    return bool(
+        db.scalar(
+            select(
+                exists().where(Attempt.learner_id == learner)
+                | exists().where(Member.learner_id == learner)
+            )
+        )
     )
-    db.commit()
-    return format_way_back(code)
 
 
 def has_way_back(db: Session, learner: int) -> bool:
     return db.scalar(select(Learner.way_back_hash).where(Learner.id == learner)) is not None
 
 
-def format_way_back(code: str) -> str:
-    return "-".join(code[i : i + 5] for i in range(0, len(code), 5))
-
-
-def normalise_way_back(code: str) -> str:
-    """What a learner types: any case, with or without dashes or spaces."""
-    return re.sub(r"[^A-Za-z0-9]", "", code).upper()
+def new_way_back(db: Session, learner: int) -> str:
+    """A new way-back code for the learner. The code before stops working, and every other
+    device the learner was carried to is signed out: a leaked code can be taken back."""
+    code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(WAY_BACK_LENGTH))
+    connection = begin_write(db)
+    connection.execute(
+        update(Learner).where(Learner.id == learner).values(way_back_hash=digest(code))
+    )
+    connection.execute(
+        delete(LearnerDevice).where(
+            LearnerDevice.learner_id == learner,
+            LearnerDevice.token_hash != device().token_hash,
+        )
+    )
+    db.commit()
+    return "-".join(code[i : i + 5] for i in range(0, WAY_BACK_LENGTH, 5))
 
 
 def find_by_way_back(db: Session, code: str) -> int | None:
-    code = normalise_way_back(code)
+    code = normalise_code(code)
     if len(code) != WAY_BACK_LENGTH:
         return None
     return db.scalar(select(Learner.id).where(Learner.way_back_hash == digest(code)))
 
 
 def carry_on_as(db: Session, target: int) -> None:
-    """Make this browser a device of `target`, with a new token (the old one is retired).
+    """Make this browser a device of `target`, under a new token.
 
-    Whatever the browser's learner had before (attempts, classes, other devices) joins the
-    target; a class both were in keeps one membership, the target's.
+    The browser's previous token is retired; the learner it carried keeps all of its work
+    (and its other devices), untouched.
     """
-    previous = learner_id(db)
     fresh = secrets.token_urlsafe(32)
-    connection = begin_write(db)
-    if previous is not None and previous != target:
-        _merge(connection, previous, target)
-    connection.execute(delete(LearnerDevice).where(LearnerDevice.token_hash == device().token_hash))
-    connection.execute(
-        LearnerDevice.__table__.insert().values(token_hash=digest(fresh), learner_id=target)
+    begin_write(db).execute(
+        delete(LearnerDevice).where(LearnerDevice.token_hash == device().token_hash)
     )
+    db.add(LearnerDevice(token_hash=digest(fresh), learner_id=target))
     db.commit()
     g.quizapp_device = Device(fresh, digest(fresh), issue=True)
     g.quizapp_learner = target
-
-
-def _merge(connection, source: int, target: int) -> None:
-    def classes(learner: int) -> dict[int, int]:
-        query = select(Member.classroom_id, Member.id).where(Member.learner_id == learner)
-        return dict(connection.execute(query).all())
-
-    kept = classes(target)
-    for classroom, duplicate in classes(source).items():
-        if classroom in kept:  # in the class twice: one gradebook row, the target's
-            connection.execute(
-                update(Attempt)
-                .where(Attempt.member_id == duplicate)
-                .values(member_id=kept[classroom])
-            )
-            connection.execute(delete(Member).where(Member.id == duplicate))
-    for model in (Member, Attempt, LearnerDevice):
-        connection.execute(
-            update(model).where(model.learner_id == source).values(learner_id=target)
-        )
-    connection.execute(delete(Learner).where(Learner.id == source))
 
 
 def issue_cookie(response):
@@ -171,7 +168,7 @@ def issue_cookie(response):
     found = g.get("quizapp_device")  # none when the request was refused before it was read
     if found is not None and found.issue:
         response.set_cookie(
-            COOKIE,
+            cookie_name(),
             f"{found.token}.{_today()}",
             max_age=LIFETIME,
             httponly=True,

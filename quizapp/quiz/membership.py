@@ -26,8 +26,8 @@ def find_class(db: Session, code: str) -> Classroom | None:
     return db.scalars(query).one_or_none()
 
 
-def member_of(db: Session, classroom: Classroom, learner: int | None) -> Member | None:
-    if learner is None:
+def member_of(db: Session, classroom: Classroom | None, learner: int | None) -> Member | None:
+    if classroom is None or learner is None:
         return None
     query = select(Member).where(Member.classroom_id == classroom.id, Member.learner_id == learner)
     return db.scalars(query).one_or_none()

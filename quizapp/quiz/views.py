@@ -1,6 +1,6 @@
 """The learner's pages: the catalogue, starting a quiz, each statement, feedback, results."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from .. import catalog, db, throttle
 from ..content import Bank
@@ -10,6 +10,7 @@ from .forms import ActionForm, AnswerForm, CertainAnswerForm, JoinForm, StartFor
 from .scoring import CONFIDENT
 
 bp = Blueprint("quiz", __name__)
+NO_STORE = {"Cache-Control": "no-store"}  # pages that show a way-back code
 bp.before_request(identity.recognise)
 bp.after_request(identity.issue_cookie)
 
@@ -41,8 +42,8 @@ def start(bank_id: str):
 @bp.route("/join/<code>", methods=["GET", "POST"])
 def join(code: str):
     """Join a class by its code (from the link an instructor shares), giving a name."""
-    classroom = _class_or_404(code)
-    if membership.member_of(db.session(), classroom, identity.learner_id(db.session())):
+    classroom, member = _class_or_404(code)
+    if member is not None:
         return redirect(url_for(".classroom", code=classroom.join_code))
     form = JoinForm()
     if request.method == "POST" and not classroom.joining_open:
@@ -59,8 +60,7 @@ def join(code: str):
 @bp.get("/classes/<code>")
 def classroom(code: str):
     """A member's view of their class: its quizzes."""
-    found = _class_or_404(code)
-    member = membership.member_of(db.session(), found, identity.learner_id(db.session()))
+    found, member = _class_or_404(code)
     if member is None:
         return redirect(url_for(".join", code=found.join_code))
     banks = [b for b in map(catalog.library().banks.get, found.bank_ids) if b]
@@ -177,51 +177,47 @@ def retry(attempt_id: str):
 def my_progress():
     """This learner's finished attempts, quiz by quiz, with scores over time, and their way
     back from another device."""
-    learner = identity.learner_id(db.session())
-    past = progress.history(db.session(), learner) if learner else []
-    banks = catalog.library().banks
-    by_bank = {bank_id: [p for p in past if p.bank_id == bank_id] for bank_id in banks}
-    page = render_template(
-        "quiz/progress.html",
-        by_bank={k: v for k, v in by_bank.items() if v},
-        banks=banks,
-        way_back=session.pop("way_back", None),
-        has_way_back=learner is not None and identity.has_way_back(db.session(), learner),
-        form=ActionForm(),
-    )
-    return page, 200, {"Cache-Control": "no-store"}
+    return _progress_page()
 
 
 @bp.post("/progress/way-back")
 def make_way_back():
-    """A new way-back code, shown once on the progress page; the previous one stops working."""
+    """A new way-back code, shown once in this response (never stored but as a hash); the code
+    before stops working and the learner's other devices are signed out."""
     if not ActionForm().validate_on_submit():
         abort(400)
     learner = identity.ensure_learner(db.session())
-    session["way_back"] = identity.new_way_back(db.session(), learner)
-    return redirect(url_for(".my_progress"))
+    return _progress_page(way_back=identity.new_way_back(db.session(), learner))
 
 
 @bp.route("/back", methods=["GET", "POST"])
 def way_back():
-    """Carry on, on this device, as the learner whose way-back code is typed or linked."""
-    form = WayBackForm(code=request.args.get("code", ""))
-    status = 200
+    """Carry on, on this device, as the learner whose way-back code is typed here.
+
+    A device with work of its own is switched only when the learner confirms it; that work
+    stays with its own learner.
+    """
+    form, status, leaving = WayBackForm(), 200, False
     if form.validate_on_submit():
-        throttle.guard("guesses", request.remote_addr)
+        throttle.spend("guesses", throttle.address())
         target = identity.find_by_way_back(db.session(), form.code.data)
-        if target is not None:
-            identity.carry_on_as(db.session(), target)
-            flash("Welcome back: this device now carries your attempts, progress and classes.")
-            return redirect(url_for(".my_progress"))
-        throttle.miss("guesses", request.remote_addr)
-        form.code.errors.append(
-            "That code does not match a learner. Check it against the one you wrote down."
-        )
-    if request.method == "POST":
+        current = identity.learner_id(db.session())
+        if target is None:
+            form.code.errors.append(
+                "That code does not match a learner. Check it against the one you wrote down."
+            )
+        else:
+            throttle.refund("guesses", throttle.address())
+            leaving = current not in (None, target) and identity.has_work(db.session(), current)
+            if not leaving or form.switch.data:
+                if current != target:
+                    identity.carry_on_as(db.session(), target)
+                flash("Welcome back: this device now carries your attempts, progress and classes.")
+                return redirect(url_for(".my_progress"))
+    if request.method == "POST" and not leaving:
         status = 400
-    page = render_template("quiz/back.html", form=form)
-    return page, status, {"Cache-Control": "no-store"}
+    page = render_template("quiz/back.html", form=form, leaving=leaving)
+    return page, status, NO_STORE
 
 
 def _changeable(attempt) -> bool:
@@ -237,25 +233,49 @@ def _after_answer(attempt, number: int, following):
     return redirect(url_for(".check", attempt_id=attempt.id))
 
 
+def _progress_page(way_back: str | None = None):
+    learner = identity.learner_id(db.session())
+    past = progress.history(db.session(), learner) if learner else []
+    banks = catalog.library().banks
+    by_bank = {bank_id: [p for p in past if p.bank_id == bank_id] for bank_id in banks}
+    page = render_template(
+        "quiz/progress.html",
+        by_bank={k: v for k, v in by_bank.items() if v},
+        banks=banks,
+        way_back=way_back,
+        has_way_back=learner is not None and identity.has_way_back(db.session(), learner),
+        form=ActionForm(),
+    )
+    return page, 200, NO_STORE
+
+
 def _membership(code: str | None, bank: Bank) -> Member | None:
     """The learner's membership of the class a quiz is started in; 404 if it cannot be."""
     if not code:
         return None
-    classroom = _class_or_404(code)
-    member = membership.member_of(db.session(), classroom, identity.learner_id(db.session()))
+    classroom, member = _class_or_404(code)
     if member is None or bank.id not in classroom.bank_ids:
         abort(404)  # the same answer as for a code that does not exist
     return member
 
 
-def _class_or_404(code: str) -> Classroom:
-    """The class a join code names; codes that name none count against the guess limit."""
-    throttle.guard("guesses", request.remote_addr)
+def _class_or_404(code: str) -> tuple[Classroom, Member | None]:
+    """The class a join code names, with this learner's membership of it.
+
+    A member's own class is found at once. Any other look-up counts against this address's
+    guess limit first, and is given back when the code names a class: once the limit is
+    reached, a guesser learns nothing more.
+    """
     found = membership.find_class(db.session(), code)
-    if found is None or found.archived:
-        throttle.miss("guesses", request.remote_addr)
+    usable = found is not None and not found.archived
+    member = membership.member_of(db.session(), found, identity.learner_id(db.session()))
+    if usable and member is not None:
+        return found, member
+    throttle.spend("guesses", throttle.address())
+    if not usable:
         abort(404)
-    return found
+    throttle.refund("guesses", throttle.address())
+    return found, None
 
 
 def _load(attempt_id: str) -> tuple[attempts.AttemptRecord, Bank, list[attempts.Step]]:

@@ -58,7 +58,8 @@ def test_a_learner_carries_on_on_a_second_device(app, browser, page, live_server
     phone.goto(live_server.url(f"/join/{code}"))
     assert phone.url.endswith(f"/classes/{code}")  # a member already: not asked to join again
 
-    teacher.get_by_role("link", name="Gradebook").click()
+    teacher.reload()  # the class page, opened before Robin joined
+    teacher.get_by_role("link", name="Gradebook", exact=True).click()
     rows = teacher.locator("tbody th[scope=row]")
     assert rows.count() == 1 and rows.first.inner_text() == "Robin"
     classroom_teacher.close()

@@ -79,13 +79,17 @@ def test_one_address_is_limited_across_accounts(app, instructors):
     assert "Retry-After" in instructors.login(guesser).headers
 
 
-def test_join_codes_are_guess_limited(app, teacher):
+def test_join_codes_are_guess_limited_but_members_still_reach_their_class(app, teacher):
     _, code = create_class(teacher)
+    member = app.test_client()
+    member.post(f"/join/{code}", data={"display_name": "Mo"})
     guesser = app.test_client()
     wrong = [f"/join/ZZZ{n:03d}".replace("0", "Z").replace("1", "Y") for n in range(12)]
     statuses = [guesser.get(path).status_code for path in wrong]
     assert statuses[:10] == [404] * 10 and set(statuses[10:]) == {429}
     assert guesser.get(f"/join/{code}").status_code == 429  # even a right one, for a while
+    assert member.get(f"/classes/{code}").status_code == 200  # a member, on the same address
+    assert member.post("/quizzes/sample-quiz", data={"class_code": code}).status_code == 302
     elsewhere = app.test_client()
     elsewhere.environ_base["REMOTE_ADDR"] = "192.0.2.8"
     assert elsewhere.get(f"/join/{code}").status_code == 200  # others are not held up
@@ -100,3 +104,35 @@ def test_a_class_code_that_is_not_yours_answers_as_one_that_does_not_exist(app, 
     assert re.sub(r"QQQ-?QQQ|\w{3}-?\w{3}", "", mine.text) == re.sub(
         r"QQQ-?QQQ|\w{3}-?\w{3}", "", missing.text
     )
+
+
+def test_another_site_cannot_spend_a_schools_guesses_with_images(app, teacher):
+    _, code = create_class(teacher)
+    image = {"Sec-Fetch-Site": "cross-site", "Sec-Fetch-Mode": "no-cors", "Sec-Fetch-Dest": "image"}
+    browser = app.test_client()
+    for n in range(30):
+        assert browser.get(f"/join/ZZZ{n:03d}", headers=image).status_code == 403
+    assert browser.get(f"/join/{code}").status_code == 200  # nothing was counted
+    link = {
+        "Sec-Fetch-Site": "cross-site",
+        "Sec-Fetch-Mode": "navigate",
+        "Sec-Fetch-Dest": "document",
+    }
+    assert browser.get(f"/join/{code}", headers=link).status_code == 200  # a link still works
+    assert browser.get("/static/style.css", headers=image).status_code == 200
+
+
+def test_a_new_password_voids_the_known_browser_cookie(app, instructors):
+    instructors.create()
+    owner = app.test_client()
+    assert instructors.login(owner).status_code == 302
+    owner.post("/instructor/logout")
+    app.test_cli_runner().invoke(
+        args=["instructor", "set-password", "ada@example.org", "--password", "a new passphrase"]
+    )
+    guesser = app.test_client()
+    guesser.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    for n in range(10):
+        instructors.login(guesser, password=f"guess number {n}")
+    # the cookie was for the old password: this browser is a stranger to the account now
+    assert instructors.login(owner, password="a new passphrase").status_code == 429

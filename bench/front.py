@@ -9,13 +9,10 @@ import os
 import pwd
 import re
 import shutil
-import signal
 import subprocess
-import time
-import urllib.request
 from pathlib import Path
 
-from bench.server import REPO, free_port
+from bench.server import REPO, free_port, stop_group, wait_until_healthy
 
 SITE = REPO / "deploy" / "nginx.conf"
 NGINX = shutil.which("nginx", path=f"{os.environ.get('PATH', '')}:/usr/sbin:/sbin")
@@ -135,27 +132,12 @@ class Front:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"nginx exited:\n{self.output()}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"nginx did not answer in {timeout} s:\n{self.output()}")
+        wait_until_healthy(self.process, self.url, timeout, "nginx", self.output)
+        return self
 
     def stop(self) -> None:
         """A fast shutdown (SIGTERM): a graceful one would wait on the slow clients."""
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        stop_group(self.process)
 
     def output(self) -> str:
         """The end of what nginx wrote: its startup output, then its error log."""

@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, text
@@ -62,6 +63,35 @@ def load_content(workdir: Path) -> Path:
     return root
 
 
+def wait_until_healthy(
+    process: subprocess.Popen, url: str, timeout: float, name: str, output: Callable[[], str]
+) -> None:
+    """Wait for url's /healthz to answer 200; RuntimeError, with the server's output, if the
+    process exits first or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited:\n{output()}")
+        try:
+            with urllib.request.urlopen(url + "/healthz", timeout=1) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{name} did not answer in {timeout} s:\n{output()}")
+
+
+def stop_group(process: subprocess.Popen | None) -> None:
+    """SIGTERM to a server's process group; SIGKILL if it has not ended in 10 s."""
+    if process and process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
 class Server:
     """One gunicorn: start(), kill() (SIGKILL, as a crash), stop() (SIGTERM)."""
 
@@ -93,17 +123,8 @@ class Server:
                 stderr=subprocess.STDOUT,
                 start_new_session=True,  # its own process group: kill() takes every worker
             )
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{self.output()}")
-            try:
-                with urllib.request.urlopen(self.url + "/healthz", timeout=1) as response:
-                    if response.status == 200:
-                        return self
-            except OSError:
-                time.sleep(0.1)
-        raise RuntimeError(f"gunicorn did not answer in {timeout} s:\n{self.output()}")
+        wait_until_healthy(self.process, self.url, timeout, "gunicorn", self.output)
+        return self
 
     def kill(self) -> None:
         """SIGKILL to the master and every worker at once: no clean-up, as in a crash."""
@@ -111,12 +132,7 @@ class Server:
         self.process.wait()
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.kill()
+        stop_group(self.process)
 
     def output(self) -> str:
         return self.log.read_text(errors="replace")[-4000:] if self.log.exists() else ""

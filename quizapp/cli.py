@@ -81,16 +81,21 @@ def export_command(bank_id: str, output: str) -> None:
     click.echo(gift.export(bank, library), nl=False)
 
 
+def _password_option(prompt: str):
+    """--password, asked for twice (hidden) unless given or in QUIZAPP_INSTRUCTOR_PASSWORD."""
+    return click.option(
+        "--password",
+        prompt=prompt,
+        hide_input=True,
+        confirmation_prompt=True,
+        envvar="QUIZAPP_INSTRUCTOR_PASSWORD",
+        help="For scripts; otherwise you are asked (or set QUIZAPP_INSTRUCTOR_PASSWORD).",
+    )
+
+
 @instructor_cli.command("create")
 @click.argument("email")
-@click.option(
-    "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
-    envvar="QUIZAPP_INSTRUCTOR_PASSWORD",
-    help="For scripts; otherwise you are asked (or set QUIZAPP_INSTRUCTOR_PASSWORD).",
-)
+@_password_option("Password")
 def create_instructor_command(email: str, password: str) -> None:
     """Create an instructor account that signs in with EMAIL."""
     try:
@@ -102,14 +107,7 @@ def create_instructor_command(email: str, password: str) -> None:
 
 @instructor_cli.command("set-password")
 @click.argument("email")
-@click.option(
-    "--password",
-    prompt="New password",
-    hide_input=True,
-    confirmation_prompt=True,
-    envvar="QUIZAPP_INSTRUCTOR_PASSWORD",
-    help="For scripts; otherwise you are asked (or set QUIZAPP_INSTRUCTOR_PASSWORD).",
-)
+@_password_option("New password")
 def set_password_command(email: str, password: str) -> None:
     """Give the instructor EMAIL a new password; every session of the account ends."""
     try:

@@ -1,9 +1,13 @@
 """One handler renders every HTTP error, a CSRF failure and an unexpected crash in the layout."""
 
-from flask import Flask, current_app, render_template
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
+
+from .security import same_site_path
 
 MESSAGES = {
     400: ("Something was wrong with that request", "Please go back and try again."),
@@ -13,6 +17,11 @@ MESSAGES = {
     ),
     403: ("You cannot do that here", "This page or action is not open to you."),
     405: ("That action is not allowed here", "Please go back and use the page's buttons."),
+    410: (
+        "This class has been archived",
+        "Your instructor has archived this class: it takes no more answers. Your scores are "
+        "kept, and you can still take every quiz on your own.",
+    ),
     413: ("That was too much to send", "Please send less at once."),
     415: (
         "That was not sent as a form",
@@ -61,5 +70,13 @@ def _http_error(error: HTTPException):
 
 
 def _page(code: int, title: str, text: str, headers=()):
-    page = render_template("errors/error.html", code=code, title=title, text=text)
+    page = render_template("errors/error.html", code=code, title=title, text=text, back=_back())
     return page, code, list(headers)
+
+
+def _back() -> str | None:
+    """The page of this site the visitor came from, to offer a way back to."""
+    came_from = urlsplit(request.referrer or "")
+    if came_from.netloc != request.host:
+        return None
+    return same_site_path(came_from.path + (f"?{came_from.query}" if came_from.query else ""))

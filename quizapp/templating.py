@@ -37,6 +37,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(scoring.cbm_mark, "cbm")
     app.add_template_global(catalog.library, "library")
     app.add_template_global(authoring.enabled, "author_tools")
+    app.add_template_global(authoring.open_to_all, "development_mode")
     app.add_template_global(accounts.signed_in, "signed_in")
     app.add_template_global(public_url, "public_url")
 

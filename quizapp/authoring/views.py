@@ -23,7 +23,12 @@ def author_tools_only():
 
 
 def enabled() -> bool:
-    return bool(current_app.config["QUIZAPP_AUTHOR_TOOLS"]) or accounts.signed_in()
+    return open_to_all() or accounts.signed_in()
+
+
+def open_to_all() -> bool:
+    """Whether anyone may use the author tools (development mode): every page says so."""
+    return bool(current_app.config["QUIZAPP_AUTHOR_TOOLS"])
 
 
 @bp.get("/")

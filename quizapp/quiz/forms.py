@@ -48,6 +48,16 @@ class JoinForm(FlaskForm):
     )
 
 
+class JoinCodeForm(FlaskForm):
+    code = StringField(
+        "Class code",
+        validators=[DataRequired("Type the code your instructor gave you."), Length(max=20)],
+        description="Six letters and digits, like KXM-4TP; any case, dash optional.",
+        filters=[_strip],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
+
+
 class WayBackForm(FlaskForm):
     code = StringField(
         "Your way-back code",
@@ -77,7 +87,9 @@ class CertainAnswerForm(AnswerForm):
         "How sure are you?",
         choices=[SelectChoice(level, label) for level, (label, *_) in CERTAINTY.items()],
         coerce=int,
-        validators=[InputRequired("Choose how sure you are, then answer.")],
+        validators=[
+            InputRequired("Choose how sure you are (Low, Medium or High), then your answer again.")
+        ],
     )
 
 

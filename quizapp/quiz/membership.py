@@ -4,7 +4,7 @@ import re
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ..db import begin_write
 from ..models import Classroom, Member
@@ -31,6 +31,20 @@ def member_of(db: Session, classroom: Classroom | None, learner: int | None) -> 
         return None
     query = select(Member).where(Member.classroom_id == classroom.id, Member.learner_id == learner)
     return db.scalars(query).one_or_none()
+
+
+def classes_of(db: Session, learner: int | None) -> list[Member]:
+    """The learner's memberships of classes that are not archived, with their classes."""
+    if learner is None:
+        return []
+    query = (
+        select(Member)
+        .join(Classroom, Classroom.id == Member.classroom_id)
+        .where(Member.learner_id == learner, Classroom.archived.is_(False))
+        .options(joinedload(Member.classroom))
+        .order_by(Classroom.name, Classroom.id)
+    )
+    return list(db.scalars(query))
 
 
 def join(db: Session, classroom: Classroom, learner: int, display_name: str) -> Member:

@@ -1,4 +1,5 @@
-"""A learner's own history: their finished attempts in this browser, with scores over time."""
+"""A learner's own history: their finished attempts, with scores over time, and where they
+stand with each quiz of each class."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,3 +55,41 @@ def history(db: Session, learner: int) -> list[Past]:
         .order_by(Attempt.finished_at, Attempt.id)
     )
     return [Past(*row) for row in db.execute(query)]
+
+
+@dataclass(frozen=True)
+class Standing:
+    """Where a learner stands with one quiz (in one class, or on their own)."""
+
+    finished: int  # whole attempts finished
+    best: float | None  # the best finished score, 0 to 1
+    unfinished: str | None  # the latest attempt still under way
+
+
+def standings(db: Session, learner: int) -> dict[tuple[int | None, str], Standing]:
+    """(member id, or None for on their own; bank id) -> the learner's standing."""
+    whole = Attempt.retry_of.is_(None)
+    finished = Attempt.finished_at.is_not(None)
+    query = (
+        select(
+            Attempt.member_id,
+            Attempt.bank_id,
+            func.count().filter(finished & whole),
+            func.max(Attempt.score).filter(finished & whole),
+        )
+        .where(Attempt.learner_id == learner)
+        .group_by(Attempt.member_id, Attempt.bank_id)
+    )
+    rows = db.execute(query).all()
+    latest = {
+        (member, bank): attempt_id
+        for member, bank, attempt_id in db.execute(
+            select(Attempt.member_id, Attempt.bank_id, Attempt.id)
+            .where(Attempt.learner_id == learner, ~finished)
+            .order_by(Attempt.started_at)
+        )
+    }
+    return {
+        (member, bank): Standing(count, best, latest.get((member, bank)))
+        for member, bank, count, best in rows
+    }

@@ -6,37 +6,92 @@ from .. import catalog, db, throttle
 from ..content import Bank
 from ..models import Classroom, Member
 from . import attempts, identity, membership, progress, scoring
-from .forms import ActionForm, AnswerForm, CertainAnswerForm, JoinForm, StartForm, WayBackForm
+from .forms import (
+    ActionForm,
+    AnswerForm,
+    CertainAnswerForm,
+    JoinCodeForm,
+    JoinForm,
+    StartForm,
+    WayBackForm,
+)
 from .scoring import CONFIDENT
 
 bp = Blueprint("quiz", __name__)
 NO_STORE = {"Cache-Control": "no-store"}  # pages that show a way-back code
+ATTEMPT_NOT_FOUND = (
+    "We cannot find this attempt on this device. An attempt stays with the device that started "
+    "it: if you made a way-back code there, type it under Carry on from another device and your "
+    "attempts come along. Answers already given are kept."
+)
 bp.before_request(identity.recognise)
 bp.after_request(identity.issue_cookie)
 
 
 @bp.get("/")
 def home():
+    """The quizzes and articles, and the learner's classes and unfinished attempts."""
     library = catalog.library()
-    return render_template("quiz/home.html", banks=library.banks, articles=library.articles)
+    return render_template(
+        "quiz/home.html",
+        banks=library.banks,
+        articles=library.articles,
+        join=JoinCodeForm(),
+        **_standing(),
+    )
 
 
 @bp.route("/quizzes/<bank_id>", methods=["GET", "POST"])
 def start(bank_id: str):
-    """Start a quiz; with ?class=CODE (or the form's class_code) as a member of that class."""
+    """Start a quiz. A learner in a class that takes it takes it for that class (with ?class=
+    CODE, or the form's class_code; "none" for on their own); in several, they choose."""
     bank = catalog.bank_or_404(bank_id)
     form = StartForm(class_code=request.args.get("class", ""))
+    learner = identity.learner_id(db.session())
+    choices = [
+        m for m in membership.classes_of(db.session(), learner) if bank.id in m.classroom.bank_ids
+    ]
+    if not form.class_code.data and len(choices) == 1:
+        form.class_code.data = choices[0].classroom.join_code
     member = _membership(form.class_code.data, bank)
     if form.validate_on_submit():
-        name = form.display_name.data or None
-        learner = identity.ensure_learner(db.session())
-        attempt = attempts.start(db.session(), bank, learner, name, member)
-        return redirect(url_for(".resume", attempt_id=attempt.id))
-    learner = identity.learner_id(db.session())
+        if len(choices) > 1 and not form.class_code.data:
+            form.class_code.errors.append("Choose the class you are taking it for, or none.")
+        else:
+            name = form.display_name.data or None
+            learner = identity.ensure_learner(db.session())
+            attempt = attempts.start(db.session(), bank, learner, name, member)
+            return redirect(url_for(".resume", attempt_id=attempt.id))
     ongoing = attempts.unfinished(db.session(), bank.id, learner) if learner else None
+    feedback = (member.classroom.feedback if member else None) or bank.info.settings.feedback
+    page = render_template(
+        "quiz/start.html",
+        bank=bank,
+        form=form,
+        ongoing=ongoing,
+        member=member,
+        choices=choices if len(choices) > 1 else [],
+        feedback=feedback,
+    )
+    return page, 400 if request.method == "POST" else 200
+
+
+@bp.route("/join", methods=["GET", "POST"], strict_slashes=False)
+def join_by_code():
+    """Type a class's join code (any case, with or without the dash or spaces)."""
+    form = JoinCodeForm()
+    if form.validate_on_submit():
+        throttle.spend("guesses", throttle.address())
+        found = membership.find_class(db.session(), form.code.data)
+        if found is not None and not found.archived:
+            throttle.refund("guesses", throttle.address())
+            return redirect(url_for(".join", code=found.join_code))
+        form.code.errors.append(
+            "No class has that code. Check it with your instructor: codes have six letters and "
+            "digits, like KXM-4TP."
+        )
     status = 400 if request.method == "POST" else 200
-    page = render_template("quiz/start.html", bank=bank, form=form, ongoing=ongoing, member=member)
-    return page, status
+    return render_template("quiz/join_code.html", form=form), status
 
 
 @bp.route("/join/<code>", methods=["GET", "POST"])
@@ -64,7 +119,14 @@ def classroom(code: str):
     if member is None:
         return redirect(url_for(".join", code=found.join_code))
     banks = [b for b in map(catalog.library().banks.get, found.bank_ids) if b]
-    return render_template("quiz/classroom.html", classroom=found, member=member, banks=banks)
+    standings = progress.standings(db.session(), member.learner_id)
+    return render_template(
+        "quiz/classroom.html",
+        classroom=found,
+        member=member,
+        banks=banks,
+        standings={bank_id: s for (m, bank_id), s in standings.items() if m == member.id},
+    )
 
 
 @bp.get("/attempts/<attempt_id>")
@@ -154,7 +216,9 @@ def results(attempt_id: str):
         score=score,
         confident_misses=confident_misses,
         to_retry=attempts.missed(attempt, steps),
-        retake=StartForm(display_name=attempt.display_name, class_code=attempt.class_code or ""),
+        retake=StartForm(
+            display_name=attempt.display_name, class_code=attempt.class_code or "none"
+        ),
         action=ActionForm(),
     )
 
@@ -245,13 +309,29 @@ def _progress_page(way_back: str | None = None):
         way_back=way_back,
         has_way_back=learner is not None and identity.has_way_back(db.session(), learner),
         form=ActionForm(),
+        **_standing(),
     )
     return page, 200, NO_STORE
 
 
+def _standing() -> dict:
+    """The learner's classes and where they stand with each quiz, and their attempts under
+    way, for Home and the progress page."""
+    learner = identity.learner_id(db.session())
+    if learner is None:
+        return {"classes": [], "standings": {}, "under_way": []}
+    standings = progress.standings(db.session(), learner)
+    under_way = [(m, b, s.unfinished) for (m, b), s in standings.items() if s.unfinished]
+    return {
+        "classes": membership.classes_of(db.session(), learner),
+        "standings": standings,
+        "under_way": under_way,
+    }
+
+
 def _membership(code: str | None, bank: Bank) -> Member | None:
     """The learner's membership of the class a quiz is started in; 404 if it cannot be."""
-    if not code:
+    if not code or code == "none":
         return None
     classroom, member = _class_or_404(code)
     if member is None or bank.id not in classroom.bank_ids:
@@ -271,6 +351,8 @@ def _class_or_404(code: str) -> tuple[Classroom, Member | None]:
     member = membership.member_of(db.session(), found, identity.learner_id(db.session()))
     if usable and member is not None:
         return found, member
+    if member is not None:  # the learner's own class, archived since
+        abort(410)
     throttle.spend("guesses", throttle.address())
     if not usable:
         abort(404)
@@ -282,5 +364,5 @@ def _load(attempt_id: str) -> tuple[attempts.AttemptRecord, Bank, list[attempts.
     """The attempt with its bank and steps, or 404 when it is not this learner's."""
     loaded = attempts.load(attempt_id, catalog.library().banks, identity.device().token_hash)
     if loaded is None or loaded[0].viewer != loaded[0].learner_id:
-        abort(404)
+        abort(404, description=ATTEMPT_NOT_FOUND)
     return loaded

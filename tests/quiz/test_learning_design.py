@@ -79,10 +79,10 @@ def test_certainty_must_be_given_and_is_explained(app, client):
     attempt = start(client)
     page = client.get(f"{attempt}/1").text
     assert "How sure are you?" in page
-    assert "<strong>High</strong>: certain." in page and "Right +3, wrong -6." in page
+    assert "<strong>High</strong> (certain): +3 if right, -6 if wrong." in page
     refused = client.post(f"{attempt}/1", data={"answer": "fact"})
     assert refused.status_code == 400
-    assert "Choose how sure you are, then answer." in refused.text
+    assert "Choose how sure you are (Low, Medium or High), then your answer again." in refused.text
     with app.app_context():
         assert db.session().scalars(select(Response)).all() == []
 
@@ -96,10 +96,15 @@ def test_results_show_accuracy_and_certainty_score_and_what_was_held_with_confid
     client.post(f"{attempt}/submit")
     page = client.get(f"{attempt}/results").text
     assert "<strong>3 of 4</strong> correct (75%)" in page
-    assert "Certainty score: <strong>0</strong>" in page
-    held = page[page.index('id="held-title"') : page.index("<h2>Every statement</h2>")]
-    assert "Deferred two is a myth." in held and "DEFERRED-TWO-WHY" in held
+    assert "Certainty marks: <strong>0</strong> in all, +0.0 a statement." in page
+    assert "from −6 (certain, and wrong) to +3 (certain, and right)" in page  # the scale
+    held = page[page.index('id="held-title"') : page.index("<h2>What you missed</h2>")]
+    assert "Deferred two is a myth." in held
+    assert "You said fact (high certainty); it is a myth." in held  # says what is so
     assert "Deferred one is a fact." not in held
+    assert page.count("DEFERRED-TWO-WHY") == 1  # explained once, not twice
+    missed = page[page.index("<h2>What you missed</h2>") : page.index("<h2>What you got right")]
+    assert "Deferred two is a myth." in missed and '<details class="review__why" open>' in missed
     assert "with high certainty (-6)" in page
 
 

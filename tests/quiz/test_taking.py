@@ -1,6 +1,7 @@
 """A learner takes a quiz: start, answer, read why, see the results, come back, retake."""
 
 import re
+from urllib.parse import quote
 
 from sqlalchemy import func, select
 
@@ -54,7 +55,7 @@ def test_whole_journey_from_start_to_results_and_retake(client, learner):
         assert ("You were right" if given == right else "Not quite") in feedback
         assert f"It is a <strong>{right}</strong>" in feedback
         assert "-EXPLANATION" in feedback
-        assert 'href="/articles/sample-article#' in feedback
+        assert 'href="/articles/sample-article?from=' in feedback
 
     feedback = client.get(url).get_data(as_text=True)
     results_url = url.rsplit("/", 1)[0] + "/results"
@@ -64,7 +65,7 @@ def test_whole_journey_from_start_to_results_and_retake(client, learner):
     assert "<strong>3 of 4</strong> correct (75%)" in results
     assert "Ada" in results
     assert results.count('class="review__item') == 4
-    assert "it is a <strong>fact</strong>; you answered myth." in results
+    assert "it is a <strong>fact</strong>; you said myth." in results
 
     retake = client.post("/quizzes/sample-quiz", data={"display_name": "Ada"})
     assert retake.status_code == 302
@@ -75,9 +76,14 @@ def test_feedback_labels_each_source_with_article_section_and_stance(client, lea
     url = learner.start()
     learner.answer(url, "myth")
     html = client.get(url).get_data(as_text=True)
-    assert 'href="/articles/sample-article#first"' in html
+    assert f'href="/articles/sample-article?from={url}#first"' in html
     assert "A sample article" in html and "First part" in html
     assert "This section contradicts this statement." in html
+    # the article offers the way back to the statement, and to nowhere else
+    article = client.get(f"/articles/sample-article?from={quote(url, safe='')}").text
+    assert f'<a href="{url}">← Back to your quiz</a>' in article
+    elsewhere = client.get("/articles/sample-article?from=%2F%2Fevil.example%2F").text
+    assert "Back to your quiz" not in elsewhere
 
 
 def test_leaving_and_coming_back_resumes_at_the_first_unanswered_statement(client, learner):

@@ -29,7 +29,15 @@ from bench.server import fresh_database
 from quizapp import create_app
 from quizapp.db import make_engine
 from quizapp.instructor import accounts
-from quizapp.models import Attempt, AttemptItem, Classroom, ClassroomQuiz, Member, Response
+from quizapp.models import (
+    Attempt,
+    AttemptItem,
+    Classroom,
+    ClassroomQuiz,
+    Learner,
+    Member,
+    Response,
+)
 
 BANK = "pore-basics"
 LEARNERS = 2273
@@ -58,15 +66,20 @@ def fill(app, engine) -> tuple[int, int]:
         conn.execute(
             insert(ClassroomQuiz), {"classroom_id": classroom_id, "bank_id": BANK, "position": 0}
         )
+        learners = (
+            conn.execute(insert(Learner).returning(Learner.id), [{"created_at": start}] * LEARNERS)
+            .scalars()
+            .all()
+        )
         members = [
-            {"classroom_id": classroom_id, "owner": f"owner-{n}",
+            {"classroom_id": classroom_id, "learner_id": learner,
              "display_name": f"Learner {n:04d}", "joined_at": start}
-            for n in range(LEARNERS)
+            for n, learner in enumerate(learners)
         ]  # fmt: skip
         conn.execute(insert(Member), members)
-        ids = conn.execute(text("SELECT id, owner FROM member")).all()
+        ids = conn.execute(text("SELECT id, learner_id FROM member")).all()
         attempts, items, responses = [], [], []
-        for member_id, owner in ids:
+        for member_id, learner in ids:
             ability = rng.uniform(0.35, 0.95)
             for k in range(ATTEMPTS_EACH):
                 attempt_id = secrets.token_urlsafe(16)
@@ -98,7 +111,7 @@ def fill(app, engine) -> tuple[int, int]:
                     {
                         "id": attempt_id,
                         "bank_id": BANK,
-                        "owner": owner,
+                        "learner_id": learner,
                         "member_id": member_id,
                         "display_name": None,
                         "started_at": began,

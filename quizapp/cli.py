@@ -2,6 +2,7 @@
 
 import json
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -10,7 +11,10 @@ from flask.cli import AppGroup
 
 from . import catalog, db
 from .content import ContentProblem, gift, jsonschema, load_library
-from .instructor import accounts
+from .instructor import accounts, invitations
+from .templating import public_url
+
+DEVELOPMENT_ROOT = "http://127.0.0.1:5000/"  # where `make run` serves
 
 db_cli = AppGroup("db", help="Create and upgrade the database.")
 content_cli = AppGroup("content", help="Check, describe and export question banks and articles.")
@@ -115,6 +119,39 @@ def set_password_command(email: str, password: str) -> None:
     except accounts.AccountError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"new password for {instructor.email}; it is signed out everywhere")
+
+
+@instructor_cli.command("invite")
+@click.argument("email")
+@click.option(
+    "--days",
+    type=click.IntRange(1, 90),
+    default=invitations.LIFETIME.days,
+    show_default=True,
+    help="How long the link works.",
+)
+def invite_command(email: str, days: int) -> None:
+    """Print a one-time link with which EMAIL creates their instructor account.
+
+    Send it to them yourself. It works once, until it expires; the database keeps only a hash
+    of it. The link starts with QUIZAPP_PUBLIC_URL.
+    """
+    try:
+        made, token = invitations.create(db.session(), email, lifetime=timedelta(days=days))
+    except accounts.AccountError as exc:
+        raise click.ClickException(str(exc)) from None
+    root = current_app.config["QUIZAPP_PUBLIC_URL"]
+    with current_app.test_request_context("/", base_url=root or DEVELOPMENT_ROOT):
+        link = public_url("instructor.newcomers.invitation", token=token)
+    if not root:
+        click.echo(
+            f"QUIZAPP_PUBLIC_URL is not set: the link assumes the development server at "
+            f"{DEVELOPMENT_ROOT}. Set it to the address instructors use.",
+            err=True,
+        )
+    expires = made.expires_at.strftime("%Y-%m-%d %H:%M UTC")
+    click.echo(f"Invitation for {made.email}: it works once, for {days} days (until {expires}).")
+    click.echo(f"Send them this link (it is shown only now):\n\n  {link}\n")
 
 
 def _display(path: Path, root: Path) -> str:

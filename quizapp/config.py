@@ -24,6 +24,7 @@ class Defaults:
     QUIZAPP_PRODUCTION = False  # gunicorn's config (make serve) turns it on
     QUIZAPP_PROXY_HOPS = 0  # how many proxies in front set X-Forwarded-* headers to trust
     QUIZAPP_PUBLIC_URL = None  # https://quiz.example.org/: the root of every absolute link
+    QUIZAPP_OPEN_SIGNUP = False  # True: anyone may make an instructor account (/instructor/signup)
     QUIZAPP_HSTS_SECONDS = 0  # Strict-Transport-Security max-age; 0 sends none
     # where attempt counts live: the app's database, or redis://host:6379 (see throttle)
     QUIZAPP_RATELIMIT_STORAGE_URI = "database"

@@ -43,6 +43,31 @@ class Instructor(UserMixin, Base):
         return f"{self.id}.{self.session_version}"
 
 
+class Invitation(Base):
+    """A one-time link with which the person invited creates their instructor account.
+
+    The database keeps the SHA-256 of the link's token, never the token; a used or expired
+    invitation is kept, so that its link can say why it no longer works.
+    """
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    email: Mapped[str] = mapped_column(String(254))  # the account it creates, lower-case
+    # who sent it; None when it was made on the command line
+    invited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("instructor.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    invited_by: Mapped[Instructor | None] = relationship()
+
+    __table_args__ = (Index("ix_invitation_invited_by", "invited_by_id"),)
+
+
 class Learner(Base):
     """A person taking quizzes, on every device that carries one of their learner cookies.
 

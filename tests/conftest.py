@@ -11,6 +11,18 @@ from quizapp import create_app
 from quizapp.models import Base
 
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
 PG_REASON = (
     "PostgreSQL run skipped: set QUIZAPP_TEST_DATABASE_URL to a PostgreSQL URL "
     "(CI sets postgresql+psycopg://postgres@127.0.0.1:5432/test)"
@@ -135,3 +147,24 @@ def create_class(teacher, name="Biology 101", quizzes=("sample-quiz",)) -> tuple
     page = teacher.get(made.location).text
     code = re.search(r"/join/([A-Z0-9]{6})", page).group(1)
     return made.location, code
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium, driven by Playwright; skips, saying so, where it is missing (CI sets
+    QUIZAPP_REQUIRE_BROWSER=1 so that a missing browser fails instead)."""
+    missing = None
+    if not CHROMIUM.exists():
+        missing = f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)"
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing = "browser tests need the playwright package (make test installs it)"
+    if missing:
+        if os.environ.get("QUIZAPP_REQUIRE_BROWSER"):
+            pytest.fail(missing)
+        pytest.skip(missing)
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -23,7 +23,7 @@ NASTY += BYPASSES
 TEXT = st.one_of(*[st.sampled_from(NASTY)] * 4, st.text(max_size=40))
 FIELD_NAMES = [
     "answer", "certainty", "display_name", "class_code", "name", "quizzes", "feedback",
-    "email", "password", "next", "sort", "dir", "attempts", "class", "code",
+    "email", "password", "confirm", "next", "sort", "dir", "attempts", "class", "code", "switch",
 ]  # fmt: skip
 # how a body may be sent: as a browser's form, or as what no page takes
 BODIES = st.sampled_from(["form", "json", "multipart", "text"])

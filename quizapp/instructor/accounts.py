@@ -63,20 +63,34 @@ def find(db_session: Session, email: str) -> Instructor | None:
     return db_session.scalars(query).one_or_none()
 
 
-def create(db_session: Session, email: str, password: str) -> Instructor:
+def checked_email(email: str) -> str:
+    """The email normalised, if it can name an account."""
     email = normalise_email(email)
-    if "@" not in email:
+    name, at, domain = email.partition("@")
+    if not (name and at and domain) or any(c.isspace() for c in email):
         raise AccountError(f"'{email}' is not an email address")
+    return email
+
+
+def new_instructor(email: str, password: str) -> Instructor:
+    """An account to add: the email checked, the password long enough and hashed."""
+    email = checked_email(email)
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
-    instructor = Instructor(email=email, password_hash=generate_password_hash(password))
+    return Instructor(email=email, password_hash=generate_password_hash(password))
+
+
+def create(db_session: Session, email: str, password: str) -> Instructor:
+    instructor = new_instructor(email, password)
     db.begin_write(db_session)
     db_session.add(instructor)
     try:
         db_session.commit()
     except IntegrityError:
         db_session.rollback()
-        raise AccountError(f"an instructor with the email {email} already exists") from None
+        raise AccountError(
+            f"an instructor with the email {instructor.email} already exists"
+        ) from None
     return instructor
 
 

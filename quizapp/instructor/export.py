@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from ..content import Library
 from ..models import Attempt, AttemptItem, Classroom, Member, Response
+from ..quiz.scoring import CERTAINTY, cbm_mark
 from .gradebook import EMPTY, Row
 
 # = + - @ tab or CR starting a cell, or starting a part of it after a ; or , (which a
@@ -18,7 +19,12 @@ FORMULA = re.compile(r"(^|[;,]\s*)(?=[=+\-@\t\r])")
 
 
 def safe(value) -> str:
-    """A cell a spreadsheet shows as text: each formula start gets a ' before it (OWASP)."""
+    """A cell a spreadsheet shows as text: each formula start gets a ' before it (OWASP).
+
+    Whole numbers the app wrote itself (a mark of -6) stay numbers: they are no formula.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
     return FORMULA.sub(r"\1'", "" if value is None else str(value))
 
 
@@ -50,8 +56,13 @@ def gradebook_rows(rows: list[Row], bank_ids: list[str]) -> Iterator[list]:
 
 
 def response_rows(db: Session, classroom: Classroom, library: Library) -> Iterator[list]:
-    """One row per answer given in the class, in the order the learners gave them."""
+    """One row per answer given in the class, in the order the learners gave them.
+
+    With certainty-based marking, how sure the learner said they were (low, medium, high) and
+    the mark it earned (+1 to +3 if right, 0, -2 or -6 if wrong); both empty otherwise.
+    """
     yield [
+        "class",
         "learner",
         "quiz",
         "attempt",
@@ -61,8 +72,10 @@ def response_rows(db: Session, classroom: Classroom, library: Library) -> Iterat
         "revision",
         "statement",
         "answer",
+        "certainty",
         "verdict",
         "correct",
+        "certainty mark",
         "answered at",
     ]
     query = (
@@ -81,7 +94,9 @@ def response_rows(db: Session, classroom: Classroom, library: Library) -> Iterat
         bank = library.banks.get(attempt.bank_id)
         question = bank.current(response.question_id, response.revision) if bank else None
         current = question is not None
+        sure = response.certainty in CERTAINTY
         yield [
+            classroom.name,
             name,
             attempt.bank_id,
             attempt.id,
@@ -91,7 +106,9 @@ def response_rows(db: Session, classroom: Classroom, library: Library) -> Iterat
             response.revision,
             question.statement if current else "(an earlier wording)",
             response.answer,
+            CERTAINTY[response.certainty][0].lower() if sure else "",
             question.answer if current else "",
             "yes" if response.correct else "no",
+            cbm_mark(response.correct, response.certainty) if sure else "",
             response.answered_at.isoformat(),
         ]

@@ -3,9 +3,9 @@
 Retries of missed statements are left out: they ask only part of a quiz.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Attempt, Classroom, Member
@@ -20,6 +20,7 @@ class Cell:
     best: float | None  # 0..1
     latest: float | None
     latest_attempt_id: str | None
+    best_attempt_id: str | None  # of equal best scores, the latest
 
 
 @dataclass(frozen=True)
@@ -29,51 +30,47 @@ class Row:
     cells: dict[str, Cell]  # by bank id
 
 
-EMPTY = Cell(0, 0, None, None, None)
+EMPTY = Cell(0, 0, None, None, None, None)
 
 
 def gradebook(db: Session, classroom: Classroom) -> list[Row]:
     """One row per learner in the class, ordered by name."""
     finished = Attempt.finished_at.is_not(None)
-    totals = (
-        select(
-            Attempt.member_id,
-            Attempt.bank_id,
-            func.sum(case((finished, 1), else_=0)).label("attempts"),
-            func.count().label("started"),
-            func.max(case((finished, Attempt.score))).label("best"),
-        )
-        .join(Member, Member.id == Attempt.member_id)
-        .where(Member.classroom_id == classroom.id, WHOLE)
-        .group_by(Attempt.member_id, Attempt.bank_id)
-    )
+    per_cell = (Attempt.member_id, Attempt.bank_id)
+    # finished attempts first, latest first; unfinished ones last
+    order = (Attempt.finished_at.is_(None), Attempt.finished_at.desc(), Attempt.id)
+    whole = {"partition_by": per_cell, "order_by": order, "rows": (None, None)}
+    # one pass over the class's attempts, every figure a window over the same order
     ranked = (
         select(
             Attempt.member_id,
             Attempt.bank_id,
             Attempt.id,
             Attempt.score.label("score"),
-            func.row_number()
-            .over(
-                partition_by=(Attempt.member_id, Attempt.bank_id),
-                order_by=(Attempt.finished_at.desc(), Attempt.id),
-            )
-            .label("rank"),
+            finished.label("finished"),
+            func.row_number().over(partition_by=per_cell, order_by=order).label("from_last"),
+            func.count().over(**whole).label("started"),
+            func.sum(case((finished, 1), else_=0)).over(**whole).label("attempts"),
+            func.max(case((finished, Attempt.score))).over(**whole).label("best"),
         )
         .join(Member, Member.id == Attempt.member_id)
-        .where(and_(Member.classroom_id == classroom.id, finished, WHOLE))
+        .where(Member.classroom_id == classroom.id, WHOLE)
         .subquery()
     )
-    latest = {
-        (r.member_id, r.bank_id): (r.score, r.id)
-        for r in db.execute(select(ranked).where(ranked.c.rank == 1))
-    }
+    # each cell's latest attempt, and its attempts that scored the best (the latest of them wins)
+    best_ones = ranked.c.finished & (ranked.c.score == ranked.c.best)
+    chosen = (
+        select(ranked).where((ranked.c.from_last == 1) | best_ones).order_by(ranked.c.from_last)
+    )
     cells: dict[int, dict[str, Cell]] = {}
-    for r in db.execute(totals):
-        score, attempt_id = latest.get((r.member_id, r.bank_id), (None, None))
-        cells.setdefault(r.member_id, {})[r.bank_id] = Cell(
-            r.attempts, r.started, r.best, score, attempt_id
-        )
+    for r in db.execute(chosen):
+        by_bank = cells.setdefault(r.member_id, {})
+        if r.from_last == 1:
+            latest, latest_id = (r.score, r.id) if r.finished else (None, None)
+            best_id = r.id if r.finished and r.score == r.best else None
+            by_bank[r.bank_id] = Cell(r.attempts, r.started, r.best, latest, latest_id, best_id)
+        elif by_bank[r.bank_id].best_attempt_id is None:
+            by_bank[r.bank_id] = replace(by_bank[r.bank_id], best_attempt_id=r.id)
     members = db.execute(
         select(Member.id, Member.display_name)
         .where(Member.classroom_id == classroom.id)

@@ -44,6 +44,11 @@ class Learning:
     persistence: list[Persistence]
     misconceptions: list[Misconception]  # most believed first
 
+    @property
+    def answered(self) -> bool:
+        """Whether any learner's latest attempt has an answer counted here."""
+        return any(m.answers for m in self.misconceptions)
+
 
 def _ranked(bank: Bank, classroom: Classroom | None):
     """Whole finished attempts, each marked first and latest for its learner."""

@@ -1,12 +1,14 @@
 """Instructor pages: sign in, classes and their join links, gradebook, item analysis, exports.
 
-Everything but the login page needs a signed-in instructor, who sees only their own classes.
+Everything but signing in and getting an account (newcomers.py) needs a signed-in instructor,
+who sees only their own classes.
 """
 
 from flask import (
     Blueprint,
     Response,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -17,17 +19,23 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from .. import catalog, db
-from ..quiz import attempts
+from ..quiz import attempts, scoring
 from ..quiz.forms import ActionForm
 from ..quiz.membership import format_code
 from ..security import no_store, same_site_path
 from ..templating import public_url
-from . import accounts, analysis, charts, classes, export, learning, signin
+from . import accounts, analysis, charts, classes, export, learning, newcomers, signin
 from .forms import ClassForm, FeedbackForm, LoginForm, RenameForm
 from .gradebook import EMPTY, gradebook, sort_rows
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 bp.after_request(no_store)
+bp.register_blueprint(newcomers.bp)
+# what a change to a class says once made; any other says "Saved."
+DONE = {
+    "archive": "Archived: learners can no longer see the class. Its scores are kept.",
+    "restore": "Restored. Joining stays closed until you open it.",
+}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -42,7 +50,8 @@ def login():
             return signin.remember_browser(redirect(target), found)
         form.password.errors.append("That email and password do not match an instructor.")
     status = 400 if request.method == "POST" else 200
-    return render_template("instructor/login.html", form=form), status
+    open_signup = current_app.config["QUIZAPP_OPEN_SIGNUP"]
+    return render_template("instructor/login.html", form=form, open_signup=open_signup), status
 
 
 @bp.post("/logout")
@@ -83,36 +92,41 @@ def new_class():
 @bp.get("/classes/<int(max=2147483647):classroom_id>")
 @login_required
 def classroom(classroom_id: int):
+    return _class_page(_owned(classroom_id))
+
+
+@bp.get("/classes/<int(max=2147483647):classroom_id>/archive")
+@login_required
+def confirm_archive(classroom_id: int):
+    """Archiving asks first: the button on this page does it, Cancel goes back."""
     found = _owned(classroom_id)
-    return render_template(
-        "instructor/class.html",
-        classroom=found,
-        code=format_code(found.join_code),
-        join_url=public_url("quiz.join", code=found.join_code),
-        rename=RenameForm(name=found.name),
-        feedback=FeedbackForm(feedback=found.feedback or ""),
-        action=ActionForm(),
-        banks=catalog.library().banks,
-    )
+    if found.archived:
+        return redirect(url_for(".classroom", classroom_id=classroom_id))
+    return render_template("instructor/archive.html", classroom=found, action=ActionForm())
 
 
 @bp.post(
-    "/classes/<int(max=2147483647):classroom_id>/<any(rename, joining, archive, feedback):change>"
+    "/classes/<int(max=2147483647):classroom_id>"
+    "/<any(rename, joining, archive, restore, feedback):change>"
 )
 @login_required
 def change_class(classroom_id: int, change: str):
     found = _owned(classroom_id)
     form = {"rename": RenameForm, "feedback": FeedbackForm}.get(change, ActionForm)()
     if not form.validate_on_submit():
+        if change in ("rename", "feedback"):  # the page again, saying what to correct
+            return _class_page(found, **{change: form}), 400
         abort(400)
     updates = {
         "rename": lambda: {"name": form.name.data.strip()},
         "feedback": lambda: {"feedback": form.feedback.data or None},
         "joining": lambda: {"joining_open": not found.joining_open},
-        "archive": lambda: {"archived": not found.archived, "joining_open": False},
+        # setting, not toggling: pressing Archive twice (the back button) keeps it archived
+        "archive": lambda: {"archived": True, "joining_open": False},
+        "restore": lambda: {"archived": False},
     }[change]()
     classes.update(db.session(), found, **updates)
-    flash("Saved.")
+    flash(DONE.get(change, "Saved."))
     return redirect(url_for(".classroom", classroom_id=classroom_id))
 
 
@@ -156,14 +170,15 @@ def review(classroom_id: int, attempt_id: str):
     if loaded is None or loaded[0].classroom_id != found.id:
         abort(404)
     attempt, bank, steps = loaded
-    others = attempts.of_member(db.session(), attempt.member_id, bank.id)
+    answered = [(s.response.correct, s.response.certainty) for s in steps if s.response]
     return render_template(
         "instructor/review.html",
         classroom=found,
         attempt=attempt,
         bank=bank,
         steps=steps,
-        others=others,
+        score=scoring.score(answered),
+        others=attempts.of_member(db.session(), attempt.member_id, bank.id),
     )
 
 
@@ -180,8 +195,8 @@ def item_analysis(classroom_id: int | None, bank_id: str):
         bank=bank,
         result=result,
         first_only=first_only,
-        histogram=charts.columns(result.histogram),
-        facility=charts.rows([(f"#{n}", i.facility) for n, i in enumerate(result.items, 1)]),
+        histogram=charts.counts(result.histogram),
+        facility=charts.shares([(f"#{n}", i.facility) for n, i in enumerate(result.items, 1)]),
         guessing_x=charts.x_of(0.5),
     )
 
@@ -210,6 +225,20 @@ def _owned(classroom_id: int):
     if found is None:
         abort(404)
     return found
+
+
+def _class_page(found, rename: RenameForm | None = None, feedback: FeedbackForm | None = None):
+    """The class page; a form given is one posted with errors, shown with them."""
+    return render_template(
+        "instructor/class.html",
+        classroom=found,
+        code=format_code(found.join_code),
+        join_url=public_url("quiz.join", code=found.join_code),
+        rename=rename or RenameForm(formdata=None, name=found.name),
+        feedback=feedback or FeedbackForm(formdata=None, feedback=found.feedback or ""),
+        action=ActionForm(),
+        banks=catalog.library().banks,
+    )
 
 
 def _class_form() -> ClassForm:

@@ -1,8 +1,5 @@
-"""Browser tests: the real pages, served by pytest-flask's live server, driven in Chromium.
-
-They need Debian's Chromium at /usr/bin/chromium and skip, saying so, where it is missing.
-CI sets QUIZAPP_REQUIRE_BROWSER=1 so that a missing browser fails instead of skipping.
-"""
+"""Browser tests: the real pages, served by pytest-flask's live server, driven in Chromium
+(the `browser` fixture of tests/conftest.py)."""
 
 import os
 from pathlib import Path
@@ -12,36 +9,7 @@ import pytest
 from quizapp import create_app
 from quizapp.db import make_engine, upgrade
 
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    missing = None
-    if not CHROMIUM.exists():
-        missing = f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)"
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        missing = "browser tests need the playwright package (make test installs it)"
-    if missing:
-        if os.environ.get("QUIZAPP_REQUIRE_BROWSER"):
-            pytest.fail(missing)
-        pytest.skip(missing)
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="session")

@@ -52,11 +52,13 @@ def test_from_the_home_page_to_the_results_and_into_the_article(app, page, live_
     # marks give +3 for each myth and -6 for each fact
     assert score == f"{myths} of {total} correct ({round(100 * myths / total)}%)"
     assert (
-        f"Certainty score: {3 * myths - 6 * (total - myths)}" in page.locator(".cbm").inner_text()
+        f"Certainty marks: {3 * myths - 6 * (total - myths)} in all"
+        in page.locator(".cbm").inner_text()
     )
-    held = page.get_by_role("region", name="Held with confidence")
-    assert held.locator(".review__item").count() == total - myths  # every fact, held as a myth
-    assert page.locator("ol.review").last.locator(".review__item").count() == total
+    held = page.get_by_role("region", name="Sure, but not so")
+    assert held.get_by_role("listitem").count() == total - myths  # every fact, held as a myth
+    assert page.locator(".review__item").count() == total  # each statement once, missed first
+    assert page.locator(".review__item").first.get_attribute("class").endswith("--wrong")
     assert_accessible(page)
     screenshot(page, "results")
 
@@ -115,11 +117,14 @@ def test_keyboard_alone_with_javascript_off_and_certainty(browser, live_server):
     tab_to(page, "Next statement")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"/attempts/[^/]+/2$"))
-    tab_to(page, "Myth")  # answering without saying how sure: the browser asks first
+    tab_to(page, "Myth")  # answering without saying how sure: the page says what to do
     page.keyboard.press("Enter")
-    page.wait_for_function("document.activeElement.name === 'certainty'")
-    assert page.evaluate("document.activeElement.validity.valueMissing")
-    assert page.url.endswith("/2")  # nothing was sent
+    page.wait_for_load_state()
+    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    assert page.title().startswith("Error: ") and page.url.endswith("/2")
+    tab_to(page, "Choose how sure you are", exact=False)  # the summary's link, early in the page
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#certainty-1"
+    assert page.get_by_role("radio", name=re.compile("^Low")).is_visible()
     context.close()
 
 

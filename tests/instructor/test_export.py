@@ -1,4 +1,4 @@
-"""CSV cells a spreadsheet would run as a formula are written as text."""
+"""CSV cells a spreadsheet would run as a formula are written as text; numbers stay numbers."""
 
 import pytest
 
@@ -21,6 +21,8 @@ from quizapp.instructor.export import safe
         ("4 of 5", "4 of 5"),
         (None, ""),
         (75, "75"),
+        (-6, "-6"),  # a number the app wrote is no formula
+        ("-6", "'-6"),  # but text that looks like one is written as text
     ],
 )
 def test_formula_starts_are_neutralised_after_separators_too(cell, written):

@@ -57,7 +57,7 @@ def test_gain_persistence_and_misconceptions_match_the_hand_computation(app, tea
     assert "Mean of each learner's own gain (2 learners" in page
     assert ">0.50</td>" in page
 
-    persistence = page[page.index("<h2>Myth persistence</h2>") : page.index("<h2>Misconceptions")]
+    persistence = page[page.index(">Myth persistence</h2>") : page.index(">Misconceptions")]
     rows = re.findall(
         r'<th scope="row">(.*?)</th><td>\w+</td><td>(\d+)</td><td>(\d+)</td><td>([^<]+)</td>',
         persistence,
@@ -68,7 +68,7 @@ def test_gain_persistence_and_misconceptions_match_the_hand_computation(app, tea
         ("Deferred three is a fact.", "1", "1", "100%"),
         ("Deferred four is a myth.", "0", "0", "–"),
     ]
-    believed = page[page.index("<h2>Misconceptions") :]
+    believed = page[page.index(">Misconceptions") :]
     rows = re.findall(
         r'<th scope="row">(.*?)</th><td>\w+</td><td>(\d+)</td><td>(\d+)</td><td>([^<]+)</td>',
         believed,
@@ -92,6 +92,37 @@ def test_a_class_can_defer_feedback_for_a_quiz_that_gives_it_at_once(app, teache
     assert moved.location.endswith("/2")  # on to the next statement, no verdict
     assert "You were right" not in learner.get(attempt).text
     # and the quiz outside the class still gives immediate feedback
-    outside = learner.get(learner.post("/quizzes/sample-quiz", data={}).location).location
+    on_own = learner.post("/quizzes/sample-quiz", data={"class_code": "none"})
+    outside = learner.get(on_own.location).location
     learner.post(outside, data={"answer": "myth"})
     assert "You were right" in learner.get(outside).text
+
+
+def test_with_no_learner_taking_the_quiz_twice_the_reports_say_so_instead_of_empty_rows(
+    app, teacher
+):
+    class_url, code = create_class(teacher, quizzes=("deferred-quiz",))
+    url = class_url + "/quizzes/deferred-quiz/learning"
+    nothing = teacher.get(url).text
+    persistence = nothing[
+        nothing.index(">Myth persistence</h2>") : nothing.index(">Misconceptions")
+    ]
+    assert "No learner has taken this quiz twice yet" in persistence
+    assert "<table" not in persistence
+    believed = nothing[nothing.index(">Misconceptions") :]
+    assert "No learner has finished this quiz yet" in believed
+    assert "<table" not in believed
+
+    ann = app.test_client()
+    ann.post(f"/join/{code}", data={"display_name": "Ann"})
+    attempt_in_class(ann, code, {1: 3})
+    once = teacher.get(url).text
+    persistence = once[once.index(">Myth persistence</h2>") : once.index(">Misconceptions")]
+    assert "No learner has taken this quiz twice yet" in persistence
+    assert "<table" in once[once.index(">Misconceptions") :]
+
+    attempt_in_class(ann, code, {})  # twice, and right the second time
+    twice = teacher.get(url).text
+    persistence = twice[twice.index(">Myth persistence</h2>") : twice.index(">Misconceptions")]
+    assert "No learner has taken this quiz twice yet" not in persistence
+    assert re.search(r"Deferred one is a fact\.</th><td>fact</td><td>1</td><td>0</td>", persistence)

@@ -155,9 +155,16 @@ def test_nginx_serves_static_files_redirects_to_https_and_drops_forged_headers(b
     direct = http.client.HTTPConnection("127.0.0.1", backends[0].port, timeout=5)
     direct.request("GET", "/quizzes/load-test?via=direct", headers=forged)
     assert 'href="/forged' in direct.getresponse().read().decode()
-    logs = "".join(server.output() for server in backends)  # gunicorn logs the address the app saw
-    assert re.search(r'^127\.0\.0\.1 .*"GET /quizzes/load-test\?via=nginx ', logs, re.MULTILINE)
-    assert re.search(r'^203\.0\.113\.9 .*"GET /quizzes/load-test\?via=direct ', logs, re.MULTILINE)
+    # gunicorn logs the address the app saw, once the response is sent: wait for the lines
+    seen = (r'^127\.0\.0\.1 .*"GET /quizzes/load-test\?via=nginx ',
+            r'^203\.0\.113\.9 .*"GET /quizzes/load-test\?via=direct ')  # fmt: skip
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        logs = "".join(server.output() for server in backends)
+        if all(re.search(line, logs, re.MULTILINE) for line in seen):
+            break
+        time.sleep(0.1)
+    assert all(re.search(line, logs, re.MULTILINE) for line in seen), logs[-2000:]
 
     nginx.request("POST", "/quizzes/load-test", body=b"x" * (64 * 1024 + 1))
     too_big = nginx.getresponse()

@@ -5,7 +5,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException, ServiceUnavailable
+from werkzeug.exceptions import HTTPException, ServiceUnavailable, default_exceptions
 
 from .security import same_site_path
 
@@ -19,7 +19,7 @@ MESSAGES = {
     405: ("That action is not allowed here", "Please go back and use the page's buttons."),
     410: (
         "This class has been archived",
-        "Your instructor has archived this class: it takes no more answers. Your scores are "
+        "Your instructor has archived this class: it takes no new attempts. Your scores are "
         "kept, and you can still take every quiz on your own.",
     ),
     413: ("That was too much to send", "Please send less at once."),
@@ -62,7 +62,9 @@ def _database_unreachable(error: OperationalError):
 def _http_error(error: HTTPException):
     code = error.code or 500
     title, text = MESSAGES.get(code, (error.name, error.description or ""))
-    if error.description != type(error).description:  # a view said exactly what was wrong
+    title = getattr(error, "title", title)  # an error a view defined says what it is
+    if error.description != default_exceptions.get(code, HTTPException).description:
+        # a view said exactly what was wrong
         text = error.description
     # keep what the error adds (Allow on a 405, Retry-After on a 429), not its content type
     headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
@@ -76,7 +78,12 @@ def _page(code: int, title: str, text: str, headers=()):
 
 def _back() -> str | None:
     """The page of this site the visitor came from, to offer a way back to."""
-    came_from = urlsplit(request.referrer or "")
+    try:
+        came_from = urlsplit(request.referrer or "")
+    except ValueError:  # a Referer no browser would send
+        return None
     if came_from.netloc != request.host:
         return None
-    return same_site_path(came_from.path + (f"?{came_from.query}" if came_from.query else ""))
+    back = same_site_path(came_from.path + (f"?{came_from.query}" if came_from.query else ""))
+    itself = request.method == "GET" and back == request.full_path.rstrip("?")
+    return None if itself else back

@@ -24,6 +24,8 @@ def invite():
     form = InviteForm()
     shown = None
     if form.validate_on_submit():
+        # each invitation counts against a limit, which also stops probing for accounts
+        throttle.spend("guesses", "invite", str(current_user.id))
         try:
             made, token = invitations.create(db.session(), form.email.data, current_user)
         except accounts.AccountError:

@@ -220,12 +220,16 @@ def of_member(db: Session, member_id: int, bank_id: str) -> list[Attempt]:
     return list(db.scalars(query))
 
 
-def unfinished(db: Session, bank_id: str, learner: int) -> Attempt | None:
-    """This learner's latest attempt at the bank that still has statements to answer."""
+def unfinished(db: Session, bank_id: str, learner: int, member_id: int | None) -> Attempt | None:
+    """This learner's latest attempt at the bank, for this class membership (None: on their
+    own), that still has statements to answer."""
     query = (
         select(Attempt)
         .where(
-            Attempt.learner_id == learner, Attempt.bank_id == bank_id, Attempt.finished_at.is_(None)
+            Attempt.learner_id == learner,
+            Attempt.bank_id == bank_id,
+            Attempt.member_id.is_(None) if member_id is None else Attempt.member_id == member_id,
+            Attempt.finished_at.is_(None),
         )
         .order_by(Attempt.started_at.desc())
         .limit(1)

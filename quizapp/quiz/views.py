@@ -1,6 +1,7 @@
 """The learner's pages: the catalogue, starting a quiz, each statement, feedback, results."""
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from werkzeug.exceptions import NotFound
 
 from .. import catalog, db, throttle
 from ..content import Bank
@@ -19,11 +20,17 @@ from .scoring import CONFIDENT
 
 bp = Blueprint("quiz", __name__)
 NO_STORE = {"Cache-Control": "no-store"}  # pages that show a way-back code
-ATTEMPT_NOT_FOUND = (
-    "We cannot find this attempt on this device. An attempt stays with the device that started "
-    "it: if you made a way-back code there, type it under Carry on from another device and your "
-    "attempts come along. Answers already given are kept."
-)
+
+
+class AttemptNotFound(NotFound):
+    title = "We cannot find this attempt on this device"
+    description = (
+        "An attempt stays with the device that started it: if you made a way-back code there, "
+        "type it under Carry on from another device and your attempts come along. Answers "
+        "already given are kept."
+    )
+
+
 bp.before_request(identity.recognise)
 bp.after_request(identity.issue_cookie)
 
@@ -62,7 +69,8 @@ def start(bank_id: str):
             learner = identity.ensure_learner(db.session())
             attempt = attempts.start(db.session(), bank, learner, name, member)
             return redirect(url_for(".resume", attempt_id=attempt.id))
-    ongoing = attempts.unfinished(db.session(), bank.id, learner) if learner else None
+    member_id = member.id if member else None
+    ongoing = attempts.unfinished(db.session(), bank.id, learner, member_id) if learner else None
     feedback = (member.classroom.feedback if member else None) or bank.info.settings.feedback
     page = render_template(
         "quiz/start.html",
@@ -70,7 +78,7 @@ def start(bank_id: str):
         form=form,
         ongoing=ongoing,
         member=member,
-        choices=choices if len(choices) > 1 else [],
+        choices=choices if len(choices) > 1 and member is None else [],
         feedback=feedback,
     )
     return page, 400 if request.method == "POST" else 200
@@ -231,6 +239,8 @@ def retry(attempt_id: str):
     if not ActionForm().validate_on_submit() or attempt.finished_at is None or not only:
         abort(400)
     member = db.session().get(Member, attempt.member_id) if attempt.member_id else None
+    if member is not None and member.classroom.archived:
+        member = None  # an archived class takes no new attempts: the retry is the learner's own
     fresh = attempts.start(
         db.session(), bank, attempt.learner_id, attempt.display_name, member, only, attempt.id
     )
@@ -364,5 +374,5 @@ def _load(attempt_id: str) -> tuple[attempts.AttemptRecord, Bank, list[attempts.
     """The attempt with its bank and steps, or 404 when it is not this learner's."""
     loaded = attempts.load(attempt_id, catalog.library().banks, identity.device().token_hash)
     if loaded is None or loaded[0].viewer != loaded[0].learner_id:
-        abort(404, description=ATTEMPT_NOT_FOUND)
+        raise AttemptNotFound()
     return loaded

@@ -44,7 +44,9 @@ def test_a_learner_carries_on_on_a_second_device(app, browser, page, live_server
     # the phone: a second browser, which knows nothing of Robin until the code is typed
     phone = browser.new_context(viewport={"width": 375, "height": 812}).new_page()
     phone.goto(statement_url)
-    assert phone.get_by_role("heading", name="Page not found").is_visible()
+    assert phone.get_by_role(
+        "heading", name="We cannot find this attempt on this device"
+    ).is_visible()
     phone.goto(live_server.url("/progress"))
     phone.get_by_role("link", name="Carry on here").click()
     assert_accessible(phone)

@@ -150,3 +150,11 @@ def test_open_sign_up_is_limited_per_address(open_app):
         assert client.post("/instructor/signup", data=data).status_code == 400
     data = {"email": "u9@example.org", "password": PASSWORD, "confirm": PASSWORD}
     assert client.post("/instructor/signup", data=data).status_code == 429
+
+
+def test_inviting_is_limited_so_nobody_can_probe_for_accounts(app, teacher):
+    statuses = [
+        teacher.post("/instructor/invite", data={"email": f"probe{n}@example.org"}).status_code
+        for n in range(12)
+    ]
+    assert statuses[:10] == [200] * 10 and set(statuses[10:]) == {429}

@@ -51,7 +51,7 @@ def test_home_and_progress_list_classes_with_what_is_done_and_under_way(app, cli
     for page in (client.get("/").text, client.get("/progress").text):
         assert "Your classes" in page and "Biology 101" in page
         assert f'<a href="{attempt}">under way: carry on</a>' in page
-        assert "B drawn quiz: not started" in page
+        assert "B drawn quiz</a>: not started" in page
         assert "Carry on" in page
     class_page = client.get(f"/classes/{code}").text
     assert "under way: carry on" in class_page and "not started" in class_page
@@ -115,3 +115,45 @@ def test_development_mode_says_so_on_every_page_and_learners_footer_has_no_autho
         assert "/authoring/" not in footer
     production = make_app(QUIZAPP_AUTHOR_TOOLS=False).test_client().get("/").text
     assert "Development mode" not in production and "/authoring/" not in production
+
+
+def test_an_attempt_begun_on_your_own_is_not_offered_as_the_class_one(app, client, teacher):
+    _, code = create_class(teacher)
+    own = client.post("/quizzes/sample-quiz?class=none", data={"class_code": "none"})
+    own_attempt = client.get(own.location).location.rsplit("/", 1)[0]
+    client.post(f"/join/{code}", data={"display_name": "Ann"})
+    page = client.get("/quizzes/sample-quiz").text
+    assert "for your class" in page and own_attempt not in page  # no "continue" to it here
+    home = client.get("/").text
+    assert f'<a href="{own_attempt}">A sample quiz</a>' in home and "started on your own" in home
+
+
+def test_a_class_named_in_the_link_is_not_asked_again(app, client, teacher):
+    _, first = create_class(teacher, "Period 1")
+    _, second = create_class(teacher, "Period 2")
+    for code in (first, second):
+        client.post(f"/join/{code}", data={"display_name": "Ann"})
+    page = client.get(f"/quizzes/sample-quiz?class={second}").text
+    assert "Which class are you taking it for?" not in page and "Period 2" in page
+
+
+def test_with_a_choice_of_classes_each_says_when_its_verdicts_come(app, client, teacher):
+    class_url, first = create_class(teacher, "Period 1")
+    _, second = create_class(teacher, "Period 2")
+    teacher.post(class_url + "/feedback", data={"feedback": "deferred"})
+    for code in (first, second):
+        client.post(f"/join/{code}", data={"display_name": "Ann"})
+    page = client.get("/quizzes/sample-quiz").text
+    assert "After each answer you will see" not in page
+    assert "verdicts once you submit" in page and "a verdict after each answer" in page
+
+
+def test_an_error_page_survives_a_malformed_referer(client):
+    broken = client.get("/no-such-page", headers={"Referer": "http://[bad/x"})
+    assert broken.status_code == 404 and "Go back" not in broken.text
+
+
+def test_a_lost_attempt_is_named_as_such(app, learner):
+    url = learner.start()
+    page = app.test_client().get(url).text
+    assert "<h1>We cannot find this attempt on this device</h1>" in page

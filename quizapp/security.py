@@ -1,6 +1,7 @@
 """What every request passes through: CSRF on every POST, web forms only, the refusal of input
 no page can use, response headers, and the one check of where a redirect may go."""
 
+import hashlib
 import re
 import unicodedata
 from urllib.parse import urlsplit
@@ -47,7 +48,7 @@ def _same_site_or_navigation():
     """Another site may link here, but not load a page as an image, script, frame or fetch.
 
     Browsers say where a request comes from (Fetch Metadata); a page that makes other people's
-    browsers request /join/XXXXXX as images would otherwise use up their school's guess limit.
+    browsers request join codes as images would otherwise use up their school's guess limit.
     """
     headers = request.headers
     cross_site = headers.get("Sec-Fetch-Site") == "cross-site"
@@ -92,6 +93,12 @@ def no_store(response):
     """For pages and files with private data: no browser or proxy keeps a copy."""
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def digest(secret: str) -> str:
+    """What the database keeps of a bearer secret (a device token, a way-back code, an
+    invitation): its SHA-256, so that a copy of the database opens nothing."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def same_site_path(target: str) -> str | None:

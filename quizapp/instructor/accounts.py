@@ -74,10 +74,14 @@ def checked_email(email: str) -> str:
 
 def new_instructor(email: str, password: str) -> Instructor:
     """An account to add: the email checked, the password long enough and hashed."""
-    email = checked_email(email)
+    return Instructor(email=checked_email(email), password_hash=_hashed(password))
+
+
+def _hashed(password: str) -> str:
+    """The hash to keep of a new password, once it is long enough."""
     if len(password) < MIN_PASSWORD:
         raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
-    return Instructor(email=email, password_hash=generate_password_hash(password))
+    return generate_password_hash(password)
 
 
 def create(db_session: Session, email: str, password: str) -> Instructor:
@@ -125,13 +129,11 @@ def set_password(db_session: Session, email: str, password: str) -> Instructor:
     instructor = find(db_session, email)
     if instructor is None:
         raise AccountError(f"there is no instructor with the email {email}")
-    if len(password) < MIN_PASSWORD:
-        raise AccountError(f"the password must have at least {MIN_PASSWORD} characters")
     db.begin_write(db_session).execute(
         update(Instructor)
         .where(Instructor.id == instructor.id)
         .values(
-            password_hash=generate_password_hash(password),
+            password_hash=_hashed(password),
             session_version=Instructor.session_version + 1,
         )
     )

@@ -4,7 +4,6 @@ The link carries a random token of 256 bits; the database keeps only its SHA-256
 the database opens no account. A link works once, and only until it expires.
 """
 
-import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from .. import db as db_module
 from ..models import Instructor, Invitation, utcnow
+from ..security import digest
 from . import accounts
 
 LIFETIME = timedelta(days=7)
@@ -28,10 +28,6 @@ class InvitationClosed(Exception):
         self.state = state
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def create(
     db: Session, email: str, invited_by: Instructor | None = None, lifetime: timedelta = LIFETIME
 ) -> tuple[Invitation, str]:
@@ -41,7 +37,7 @@ def create(
         raise accounts.AccountError(f"{email} already has an account")
     token = secrets.token_urlsafe(32)
     invitation = Invitation(
-        token_hash=token_hash(token),
+        token_hash=digest(token),
         email=email,
         invited_by_id=invited_by.id if invited_by else None,
         expires_at=utcnow() + lifetime,
@@ -54,7 +50,7 @@ def create(
 
 def find(db: Session, token: str) -> Invitation | None:
     """The invitation whose link carries this token, whatever its state."""
-    query = select(Invitation).where(Invitation.token_hash == token_hash(token))
+    query = select(Invitation).where(Invitation.token_hash == digest(token))
     return db.scalars(query).one_or_none()
 
 

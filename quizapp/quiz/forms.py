@@ -48,23 +48,32 @@ class JoinForm(FlaskForm):
     )
 
 
-class JoinCodeForm(FlaskForm):
-    code = StringField(
-        "Class code",
-        validators=[DataRequired("Type the code your instructor gave you."), Length(max=20)],
-        description="Six letters and digits, like KXM-4TP; any case, dash optional.",
+def _code(label: str, missing: str, longest: int, description: str) -> StringField:
+    """A typed code: never autocompleted or corrected, shown in capitals on a phone."""
+    return StringField(
+        label,
+        validators=[DataRequired(missing), Length(max=longest)],
+        description=description,
         filters=[_strip],
         render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
     )
 
 
+class JoinCodeForm(FlaskForm):
+    code = _code(
+        "Class code",
+        "Type the code your instructor gave you.",
+        20,
+        "Six letters and digits, like KXM-4TP; any case, dash optional.",
+    )
+
+
 class WayBackForm(FlaskForm):
-    code = StringField(
+    code = _code(
         "Your way-back code",
-        validators=[DataRequired("Type the code you were given."), Length(max=40)],
-        description="15 letters and digits, like ABCDE-FGHJK-MNPQR; any case, dashes optional.",
-        filters=[_strip],
-        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+        "Type the code you were given.",
+        40,
+        "15 letters and digits, like ABCDE-FGHJK-MNPQR; any case, dashes optional.",
     )
     switch = BooleanField("Switch this device")  # confirmed: leave this device's own work
 

@@ -12,7 +12,6 @@ that carries work of its own must be switched over on purpose, and its work stay
 learner (so a code someone else made can never take a learner's work away).
 """
 
-import hashlib
 import re
 import secrets
 import time
@@ -25,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..db import begin_write
 from ..models import Attempt, Learner, LearnerDevice, Member
+from ..security import digest
 from .membership import CODE_ALPHABET, normalise_code
 
 LIFETIME = 365 * 86400  # seconds: a year without a visit, and the cookie is gone
@@ -59,10 +59,6 @@ def recognise() -> None:
 def device() -> Device:
     """This browser's device token."""
     return g.quizapp_device
-
-
-def digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def _today() -> int:

@@ -34,14 +34,15 @@ def member_of(db: Session, classroom: Classroom | None, learner: int | None) -> 
 
 
 def classes_of(db: Session, learner: int | None) -> list[Member]:
-    """The learner's memberships of classes that are not archived, with their classes."""
+    """The learner's memberships of classes that are not archived, with their classes and the
+    classes' quizzes (loaded with them, not one class at a time)."""
     if learner is None:
         return []
     query = (
         select(Member)
         .join(Classroom, Classroom.id == Member.classroom_id)
         .where(Member.learner_id == learner, Classroom.archived.is_(False))
-        .options(joinedload(Member.classroom))
+        .options(joinedload(Member.classroom).selectinload(Classroom.quizzes))
         .order_by(Classroom.name, Classroom.id)
     )
     return list(db.scalars(query))

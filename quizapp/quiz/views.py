@@ -60,7 +60,10 @@ def start(bank_id: str):
     ]
     if not form.class_code.data and len(choices) == 1:
         form.class_code.data = choices[0].classroom.join_code
-    member = _membership(form.class_code.data, bank)
+    code = membership.normalise_code(form.class_code.data or "")
+    chosen = next((m for m in choices if m.classroom.join_code == code), None)
+    # one of their classes is known already; any other code is looked up (and guess-limited)
+    member = chosen or _membership(form.class_code.data, bank)
     if form.validate_on_submit():
         if len(choices) > 1 and not form.class_code.data:
             form.class_code.errors.append("Choose the class you are taking it for, or none.")

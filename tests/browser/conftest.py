@@ -2,12 +2,14 @@
 (the `browser` fixture of tests/conftest.py)."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
 
-from quizapp import create_app
+from quizapp import create_app, db
 from quizapp.db import make_engine, upgrade
+from quizapp.instructor import accounts
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -53,3 +55,21 @@ def screenshot():
             page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
 
     return take
+
+
+def teacher_with_class(app, browser, live_server, email: str, name: str):
+    """A new instructor, signed in in a browser of their own, with a class taking the quiz on
+    what pores are. Returns their page, on the class page, and the class's join code."""
+    with app.app_context():
+        accounts.create(db.session(), email, "a long enough password")
+    page = browser.new_context().new_page()
+    page.goto(live_server.url("/instructor/login"))
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill("a long enough password")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="New class").click()
+    page.get_by_label("Class name").fill(name)
+    page.get_by_label("What pores are, and why they look larger").check()
+    page.get_by_role("button", name="Create the class").click()
+    join_url = page.get_by_role("textbox", name="Join link").input_value()
+    return page, re.search(r"/join/([A-Z0-9]{6})$", join_url).group(1)

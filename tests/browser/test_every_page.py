@@ -7,9 +7,7 @@ import re
 
 import pytest
 
-from quizapp import db
-from quizapp.instructor import accounts
-
+from .conftest import teacher_with_class
 from .test_learner_journey import assert_accessible
 
 PHONE = {"width": 375, "height": 667}
@@ -44,22 +42,11 @@ SMALL_TARGETS = """
 @pytest.fixture(scope="module")
 def pages(app, browser, live_server):
     """The address of every kind of page, with the state each needs (made once)."""
-    with app.app_context():
-        accounts.create(db.session(), "sweep@example.org", "a long enough password")
-    context = browser.new_context()
-    teacher = context.new_page()
-    teacher.goto(live_server.url("/instructor/login"))
-    teacher.get_by_label("Email").fill("sweep@example.org")
-    teacher.get_by_label("Password").fill("a long enough password")
-    teacher.get_by_role("button", name="Sign in").click()
-    teacher.get_by_role("link", name="New class").click()
-    teacher.get_by_label("Class name").fill("Sweep class")
-    teacher.get_by_label("What pores are, and why they look larger").check()
-    teacher.get_by_role("button", name="Create the class").click()
+    teacher, code = teacher_with_class(
+        app, browser, live_server, "sweep@example.org", "Sweep class"
+    )
+    context = teacher.context
     class_path = re.sub(r"^https?://[^/]+", "", teacher.url)
-    code = re.search(
-        r"/join/([A-Z0-9]{6})$", teacher.get_by_role("textbox", name="Join link").input_value()
-    ).group(1)
 
     learner_context = browser.new_context()
     learner = learner_context.new_page()

@@ -3,27 +3,14 @@ browser with the same progress and class; the instructor's gradebook keeps one r
 
 import re
 
-from quizapp import db
-from quizapp.instructor import accounts
-
+from .conftest import teacher_with_class
 from .test_learner_journey import assert_accessible
 
 
 def test_a_learner_carries_on_on_a_second_device(app, browser, page, live_server):
-    with app.app_context():
-        accounts.create(db.session(), "two-devices@example.org", "a long enough password")
-    classroom_teacher = browser.new_context()
-    teacher = classroom_teacher.new_page()
-    teacher.goto(live_server.url("/instructor/login"))
-    teacher.get_by_label("Email").fill("two-devices@example.org")
-    teacher.get_by_label("Password").fill("a long enough password")
-    teacher.get_by_role("button", name="Sign in").click()
-    teacher.get_by_role("link", name="New class").click()
-    teacher.get_by_label("Class name").fill("Two devices")
-    teacher.get_by_label("What pores are, and why they look larger").check()
-    teacher.get_by_role("button", name="Create the class").click()
-    join_url = teacher.get_by_role("textbox", name="Join link").input_value()
-    code = re.search(r"/join/([A-Z0-9]{6})$", join_url).group(1)
+    teacher, code = teacher_with_class(
+        app, browser, live_server, "two-devices@example.org", "Two devices"
+    )
 
     # the school computer: join, start the class's quiz, answer the first statement
     page.goto(live_server.url(f"/join/{code}"))
@@ -64,5 +51,5 @@ def test_a_learner_carries_on_on_a_second_device(app, browser, page, live_server
     teacher.get_by_role("link", name="Gradebook", exact=True).click()
     rows = teacher.locator("tbody th[scope=row]")
     assert rows.count() == 1 and rows.first.inner_text() == "Robin"
-    classroom_teacher.close()
+    teacher.context.close()
     phone.context.close()

@@ -10,6 +10,7 @@ from .articles.views import bp as articles_bp
 from .authoring.views import bp as authoring_bp
 from .instructor import accounts
 from .instructor.views import bp as instructor_bp
+from .lti import views as lti
 from .quiz.views import bp as quiz_bp
 
 
@@ -32,6 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     catalog.init_app(app)
+    lti.init_app(app)  # before security: its frame headers run after the site's (see there)
     security.init_app(app)
     throttle.init_app(app)
     accounts.init_app(app)
@@ -44,4 +46,5 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(articles_bp)
     app.register_blueprint(authoring_bp)
     app.register_blueprint(instructor_bp)
+    app.register_blueprint(lti.bp)
     return app

@@ -12,9 +12,8 @@ from flask.cli import AppGroup
 from . import catalog, db
 from .content import ContentProblem, gift, jsonschema, load_library
 from .instructor import accounts, invitations
-from .templating import public_url
-
-DEVELOPMENT_ROOT = "http://127.0.0.1:5000/"  # where `make run` serves
+from .lti.cli import lti_cli
+from .templating import DEVELOPMENT_ROOT, public_url
 
 db_cli = AppGroup("db", help="Create and upgrade the database.")
 content_cli = AppGroup("content", help="Check, describe and export question banks and articles.")
@@ -184,3 +183,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(db_cli)
     app.cli.add_command(content_cli)
     app.cli.add_command(instructor_cli)
+    app.cli.add_command(lti_cli)

@@ -28,19 +28,26 @@ class Base(DeclarativeBase):
 
 
 class Instructor(UserMixin, Base):
-    """A person who runs classes; signs in with email and password (see instructor.accounts)."""
+    """A person who runs classes; signs in with email and password (see instructor.accounts),
+    or, for a teacher who comes from an LMS, only through an LTI launch (no email, no password).
+    """
 
     __tablename__ = "instructor"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-case
-    password_hash: Mapped[str] = mapped_column(String(256))
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)  # stored lower-case
+    password_hash: Mapped[str | None] = mapped_column(String(256))
+    name: Mapped[str | None] = mapped_column(String(120))  # as an LMS sent it, if it did
     # part of every session's id: raising it (sign-out, a new password) ends every copy
     session_version: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     def get_id(self) -> str:
         return f"{self.id}.{self.session_version}"
+
+    @property
+    def label(self) -> str:
+        return self.email or self.name or "a teacher from your LMS"
 
 
 class Invitation(Base):
@@ -111,7 +118,10 @@ class Classroom(Base):
     __tablename__ = "classroom"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    instructor_id: Mapped[int] = mapped_column(ForeignKey("instructor.id", ondelete="CASCADE"))
+    # None for a course that came from an LMS: its teachers there are its staff (ClassroomStaff)
+    instructor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("instructor.id", ondelete="CASCADE")
+    )
     name: Mapped[str] = mapped_column(String(120))
     join_code: Mapped[str] = mapped_column(String(12), unique=True)
     joining_open: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -128,6 +138,20 @@ class Classroom(Base):
     @property
     def bank_ids(self) -> list[str]:
         return [q.bank_id for q in self.quizzes]
+
+
+class ClassroomStaff(Base):
+    """An instructor who may review a class they do not own: a course's teachers and teaching
+    assistants, as their LMS says on each launch."""
+
+    __tablename__ = "classroom_staff"
+
+    classroom_id: Mapped[int] = mapped_column(
+        ForeignKey("classroom.id", ondelete="CASCADE"), primary_key=True
+    )
+    instructor_id: Mapped[int] = mapped_column(
+        ForeignKey("instructor.id", ondelete="CASCADE"), primary_key=True
+    )
 
 
 class ClassroomQuiz(Base):

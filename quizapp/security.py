@@ -52,9 +52,12 @@ def _same_site_or_navigation():
     """
     headers = request.headers
     cross_site = headers.get("Sec-Fetch-Site") == "cross-site"
-    navigation = (headers.get("Sec-Fetch-Mode"), headers.get("Sec-Fetch-Dest")) == (
-        "navigate",
-        "document",
+    # an LMS course page frames the tool: its login and launch arrive as frame navigations
+    documents = (
+        ("document", "iframe", "frame") if request.path.startswith("/lti/") else ("document",)
+    )
+    navigation = headers.get("Sec-Fetch-Mode") == "navigate" and (
+        headers.get("Sec-Fetch-Dest") in documents
     )
     if cross_site and not navigation and not request.path.startswith("/static/"):
         abort(403, description="This page cannot be loaded from another site; open it directly.")

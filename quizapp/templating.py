@@ -42,6 +42,9 @@ def init_app(app: Flask) -> None:
     app.add_template_global(public_url, "public_url")
 
 
+DEVELOPMENT_ROOT = "http://127.0.0.1:5000/"  # where `make run` serves
+
+
 def public_url(endpoint: str, **values) -> str:
     """An absolute link to copy or send: from QUIZAPP_PUBLIC_URL, never from the Host header
     a client sent (without the setting, as in development, from the request)."""

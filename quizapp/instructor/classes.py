@@ -2,12 +2,12 @@
 
 import secrets
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..db import begin_write
-from ..models import Classroom, ClassroomQuiz, Instructor, Member
+from ..models import Classroom, ClassroomQuiz, ClassroomStaff, Instructor, Member
 from ..quiz.membership import CODE_ALPHABET
 
 CODE_LENGTH = 6
@@ -45,11 +45,15 @@ def create(
     raise RuntimeError("could not draw an unused join code")
 
 
+def _theirs(instructor: Instructor):
+    """Classes this instructor owns, or is staff of (an LMS course they teach)."""
+    staff = select(ClassroomStaff.classroom_id).where(ClassroomStaff.instructor_id == instructor.id)
+    return or_(Classroom.instructor_id == instructor.id, Classroom.id.in_(staff))
+
+
 def owned(db: Session, instructor: Instructor, classroom_id: int) -> Classroom | None:
-    """The class, only if this instructor owns it."""
-    query = select(Classroom).where(
-        Classroom.id == classroom_id, Classroom.instructor_id == instructor.id
-    )
+    """The class, only if this instructor owns it or is one of its staff."""
+    query = select(Classroom).where(Classroom.id == classroom_id, _theirs(instructor))
     return db.scalars(query).one_or_none()
 
 
@@ -63,7 +67,7 @@ def listing(db: Session, instructor: Instructor) -> list[tuple[Classroom, int]]:
     )
     query = (
         select(Classroom, learners)
-        .where(Classroom.instructor_id == instructor.id)
+        .where(_theirs(instructor))
         .order_by(Classroom.archived, Classroom.created_at.desc(), Classroom.id.desc())
     )
     return [(classroom, count) for classroom, count in db.execute(query)]

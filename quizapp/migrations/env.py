@@ -2,6 +2,7 @@
 
 from alembic import context
 
+from quizapp.lti import models as lti_models  # noqa: F401  (their tables join Base's)
 from quizapp.models import Base
 
 engine = context.config.attributes["engine"]

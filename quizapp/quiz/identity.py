@@ -29,6 +29,7 @@ from .membership import CODE_ALPHABET, normalise_code
 
 LIFETIME = 365 * 86400  # seconds: a year without a visit, and the cookie is gone
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
+LMS_LEARNER = "lms_learner"  # the session's learner after an LTI launch (quizapp.lti.views)
 WAY_BACK_LENGTH = 15  # symbols of the join codes' 31: 74 bits, read aloud in three groups
 
 
@@ -52,8 +53,19 @@ def recognise() -> None:
         # made on the first visit; nothing is stored until it is needed
         token = _legacy_token() or secrets.token_urlsafe(32)
         issued = ""
-    g.quizapp_device = Device(token, digest(token), issue=issued != str(_today()))
+    from_lms = session.get(LMS_LEARNER)
+    g.quizapp_device = Device(
+        token, digest(token), issue=from_lms is None and issued != str(_today())
+    )
     g.pop("quizapp_learner", None)
+    if isinstance(from_lms, int):
+        g.quizapp_learner = from_lms
+
+
+def from_lms() -> bool:
+    """Whether the learner came from an LMS (an LTI launch): their work stays with that LMS
+    identity, so no way-back code is made for it and no device joins it."""
+    return isinstance(session.get(LMS_LEARNER), int)
 
 
 def device() -> Device:

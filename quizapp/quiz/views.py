@@ -34,6 +34,11 @@ class AttemptNotFound(NotFound):
 bp.before_request(identity.recognise)
 bp.after_request(identity.issue_cookie)
 
+LMS_KEEPS_IT = (
+    "You came here from your course's learning platform: your work stays with your course "
+    "account. Open the quiz from the course on the other device instead."
+)
+
 
 @bp.get("/")
 def home():
@@ -263,6 +268,8 @@ def make_way_back():
     before stops working and the learner's other devices are signed out."""
     if not ActionForm().validate_on_submit():
         abort(400)
+    if identity.from_lms():
+        abort(403, description=LMS_KEEPS_IT)
     learner = identity.ensure_learner(db.session())
     return _progress_page(way_back=identity.new_way_back(db.session(), learner))
 
@@ -274,6 +281,8 @@ def way_back():
     A device with work of its own is switched only when the learner confirms it; that work
     stays with its own learner.
     """
+    if identity.from_lms():
+        abort(403, description=LMS_KEEPS_IT)
     form, status, leaving = WayBackForm(), 200, False
     if form.validate_on_submit():
         throttle.spend("guesses", throttle.address())
@@ -320,6 +329,7 @@ def _progress_page(way_back: str | None = None):
         by_bank={k: v for k, v in by_bank.items() if v},
         banks=banks,
         way_back=way_back,
+        from_lms=identity.from_lms(),
         has_way_back=learner is not None and identity.has_way_back(db.session(), learner),
         form=ActionForm(),
         **_standing(),

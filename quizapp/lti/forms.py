@@ -1,0 +1,52 @@
+"""The forms of the LTI pages: a teacher picks a quiz for a link, an admin confirms a
+registration. Every POST is a FlaskForm (CSRF), in the framed session."""
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, StringField
+from wtforms.validators import AnyOf, DataRequired, Length
+
+from ..quiz.forms import plain_text
+
+POLICY_CHOICES = [
+    ("best", "The best attempt"),
+    ("latest", "The latest attempt"),
+    ("first", "The first attempt"),
+]
+
+
+class QuizChoiceForm(FlaskForm):
+    """Which quiz a link opens, and which attempt its grade reports."""
+
+    quiz = RadioField(
+        "Quiz",
+        validate_choice=False,
+        validators=[DataRequired("Choose the quiz this activity opens.")],
+    )
+    policy = RadioField(
+        "Which attempt the LMS gradebook shows",
+        choices=POLICY_CHOICES,
+        default="best",
+        validate_choice=False,
+        validators=[AnyOf([c for c, _ in POLICY_CHOICES], "Choose which attempt counts.")],
+    )
+
+    def set_quizzes(self, banks) -> "QuizChoiceForm":
+        self.quiz.choices = [(bank.id, bank.info.title) for bank in banks]
+        self.quiz.validators = [
+            *self.quiz.validators,
+            AnyOf([bank.id for bank in banks], "Choose one of the quizzes listed."),
+        ]
+        return self
+
+
+class PickForm(QuizChoiceForm):
+    """Deep linking: the activity's title in the course as well."""
+
+    title = StringField("Title in the course (optional)", validators=[Length(max=120), plain_text])
+
+
+class RegisterForm(FlaskForm):
+    """Dynamic Registration: the admin confirms; the addresses ride along, checked again."""
+
+    openid_configuration = HiddenField(validators=[DataRequired()])
+    registration_token = HiddenField()

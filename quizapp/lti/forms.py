@@ -3,14 +3,15 @@ registration. Every POST is a FlaskForm (CSRF), in the framed session."""
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from ..quiz.forms import plain_text
 
 POLICY_CHOICES = [
-    ("best", "The best attempt"),
-    ("latest", "The latest attempt"),
-    ("first", "The first attempt"),
+    SelectChoice("best", "The best attempt"),
+    SelectChoice("latest", "The latest attempt"),
+    SelectChoice("first", "The first attempt"),
 ]
 
 
@@ -27,11 +28,11 @@ class QuizChoiceForm(FlaskForm):
         choices=POLICY_CHOICES,
         default="best",
         validate_choice=False,
-        validators=[AnyOf([c for c, _ in POLICY_CHOICES], "Choose which attempt counts.")],
+        validators=[AnyOf([c.value for c in POLICY_CHOICES], "Choose which attempt counts.")],
     )
 
     def set_quizzes(self, banks) -> "QuizChoiceForm":
-        self.quiz.choices = [(bank.id, bank.info.title) for bank in banks]
+        self.quiz.choices = [SelectChoice(bank.id, bank.info.title) for bank in banks]
         self.quiz.validators = [
             *self.quiz.validators,
             AnyOf([bank.id for bank in banks], "Choose one of the quizzes listed."),

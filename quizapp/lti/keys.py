@@ -38,7 +38,9 @@ def _new_key(signs_from) -> ToolKey:
 
 
 def published(db: Session) -> list[dict]:
-    """The public keys platforms may fetch, newest first (never a private part)."""
+    """The public keys platforms may fetch, newest first (never a private part); the first
+    key is made on the first request, so a platform never reads an empty set."""
+    signing_key(db)
     now = utcnow()
     query = (
         select(ToolKey.public_jwk)

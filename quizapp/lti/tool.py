@@ -262,6 +262,7 @@ class StrictLaunch(MessageLaunch):
     # -- the order of the checks: state, format, header, registration, signature, nonce ...
 
     def validate(self):
+        self._validated = True  # as the library does: its getters would validate again
         try:
             self.validate_state()
             self.validate_jwt_format()
@@ -273,8 +274,11 @@ class StrictLaunch(MessageLaunch):
             self._validate_claims()
             self.validate_message()
         except LtiException as e:
+            self._validated = False
             raise Refused(str(e), CHECK_REGISTRATION) from e
-        self._validated = True
+        except Refused:
+            self._validated = False
+            raise
         return self
 
     def validate_state(self):

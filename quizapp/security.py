@@ -32,6 +32,7 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 FORM = "application/x-www-form-urlencoded"
+FRAME_SESSION_COOKIE = "quizapp_lti_session"  # the session an LTI launch begins (lti.frames)
 # C0 and C1 control characters but tab, line feed and carriage return (which forms send)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -52,10 +53,10 @@ def _same_site_or_navigation():
     """
     headers = request.headers
     cross_site = headers.get("Sec-Fetch-Site") == "cross-site"
-    # an LMS course page frames the tool: its login and launch arrive as frame navigations
-    documents = (
-        ("document", "iframe", "frame") if request.path.startswith("/lti/") else ("document",)
-    )
+    # an LMS course page frames the tool: its login and launch arrive as frame navigations,
+    # and so does every page of the session a launch began (the frame stays cross-site)
+    framed = request.path.startswith("/lti/") or FRAME_SESSION_COOKIE in request.cookies
+    documents = ("document", "iframe", "frame") if framed else ("document",)
     navigation = headers.get("Sec-Fetch-Mode") == "navigate" and (
         headers.get("Sec-Fetch-Dest") in documents
     )

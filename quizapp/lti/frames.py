@@ -15,8 +15,8 @@ from flask import g, has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 
 from ..security import CONTENT_SECURITY_POLICY
+from ..security import FRAME_SESSION_COOKIE as COOKIE
 
-COOKIE = "quizapp_lti_session"
 ORIGINS = "lti_frame_origins"  # session key: the origins allowed to frame the tool
 
 
@@ -46,8 +46,11 @@ class SessionInterface(SecureCookieSessionInterface):
         return True if framed() else super().get_cookie_partitioned(app)
 
 
-def origin(url: str | None) -> str | None:
-    parts = urlsplit(url or "")
+def origin(url) -> str | None:
+    """The http(s) origin of a URL; None for anything else (javascript:, a number, nothing)."""
+    if not isinstance(url, str):
+        return None
+    parts = urlsplit(url)
     if parts.scheme in ("https", "http") and parts.netloc:
         return f"{parts.scheme}://{parts.netloc}"
     return None

@@ -15,18 +15,29 @@ from .models import Context, Link, Platform, User
 CLAIM = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
-# LIS roles that see the course's gradebook: teachers, teaching assistants (a sub-role of
-# Instructor), content developers and administrators, in the course or the institution
-STAFF = ("#Instructor", "#TeachingAssistant", "#ContentDeveloper", "#Administrator")
-STAFF_SIMPLE = {"Instructor", "TeachingAssistant", "ContentDeveloper", "Administrator"}
+# Context (course) roles that see the course's gradebook: teachers, teaching assistants (a
+# sub-role of Instructor), content developers and administrators of *this* course. Institution
+# and system roles do not count: a student here may well teach another course.
+MEMBERSHIP = "http://purl.imsglobal.org/vocab/lis/v2/membership"
+STAFF = ("Instructor", "ContentDeveloper", "Administrator")
 POLICIES = ("best", "latest", "first")
 
 
-def is_staff(roles: list) -> bool:
-    """Whether the roles claim names a teacher (full LIS URIs, or the deprecated simple names)."""
-    return any(
-        isinstance(role, str) and (role.endswith(STAFF) or role in STAFF_SIMPLE) for role in roles
-    )
+def is_staff(roles) -> bool:
+    """Whether the roles claim makes this user one of the course's teachers: a membership role
+    (or a sub-role of one, such as Instructor#TeachingAssistant), or its deprecated simple name."""
+    if not isinstance(roles, list):
+        return False
+    for role in roles:
+        if not isinstance(role, str):
+            continue
+        if role in STAFF:
+            return True
+        if role.startswith(MEMBERSHIP):
+            rest = role.removeprefix(MEMBERSHIP)  # "#Instructor" or "/Instructor#TeachingAssistant"
+            if rest.lstrip("#/").split("#")[0] in STAFF:
+                return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -137,7 +148,7 @@ def _context(db: Session, platform: Platform, claims: dict) -> Context | None:
         )
         db.add(found)
     service = claims.get(NRPS) or {}
-    if isinstance(service, dict) and service.get("context_memberships_url"):
+    if isinstance(service, dict) and isinstance(service.get("context_memberships_url"), str):
         found.memberships_url = service["context_memberships_url"]
     db.flush()
     return found
@@ -187,8 +198,11 @@ def _link(db: Session, context: Context, claims: dict) -> Link | None:
         link.title = str(resource["title"])[:255]
     endpoint = claims.get(AGS) or {}
     if isinstance(endpoint, dict):
-        link.lineitem_url = endpoint.get("lineitem") or link.lineitem_url
-        link.ags_scopes = endpoint.get("scope") or link.ags_scopes
+        if isinstance(endpoint.get("lineitem"), str):
+            link.lineitem_url = endpoint["lineitem"][:1000]
+        scopes = endpoint.get("scope")
+        if isinstance(scopes, list) and all(isinstance(x, str) for x in scopes):
+            link.ags_scopes = scopes
     db.flush()
     return link
 

@@ -113,7 +113,11 @@ class _Registration(DynamicRegistration):
         issuer = configuration.get("issuer") if isinstance(configuration, dict) else None
         # the spec: the configuration's URL must begin with its issuer, so that a platform
         # cannot register under another's name
-        if not isinstance(issuer, str) or not self._configuration_url.startswith(issuer):
+        url = self._configuration_url
+        owned = isinstance(issuer, str) and (
+            url == issuer or url.startswith(issuer.rstrip("/") + "/")
+        )
+        if not owned:
             raise Refused(
                 "The platform's OpenID configuration names an issuer that its address does "
                 "not start with.",

@@ -32,7 +32,7 @@ from pylti1p3.request import Request
 from pylti1p3.service_connector import ServiceConnector
 from pylti1p3.session import SessionService
 from pylti1p3.tool_config import ToolConfAbstract
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from ..db import begin_write
@@ -43,6 +43,8 @@ from .models import AccessToken, Launch, Login, Platform
 
 HTTP_TIMEOUT = (5, 10)  # seconds to connect, to read: a slow platform never holds a worker
 LOGIN_LIFETIME = timedelta(minutes=10)  # from login initiation to launch
+LAUNCH_LIFETIME = timedelta(hours=8)  # a deep linking picker left open for a school day
+MAX_PARAM = 2048  # characters in one login parameter (hints are ids, not documents)
 LEEWAY = 60  # seconds of clock difference allowed on exp and iat
 USER_AGENT = "quizapp-lti"
 
@@ -181,6 +183,11 @@ def start_login(db: Session, params: dict, storage: bool) -> tuple[str, str, str
     """Check a login initiation and record it: returns the platform's authentication URL to
     go to, the state (for the cookie) and, with `storage`, a secret for the platform's storage.
     """
+    if any(len(value) > MAX_PARAM for value in params.values()):
+        raise Refused(
+            f"A login parameter is longer than {MAX_PARAM} characters.",
+            "Check the tool's login URL in the LMS; the request was not one an LMS sends.",
+        )
     issuer, hint = params.get("iss"), params.get("login_hint")
     if not issuer or not hint or not params.get("target_link_uri"):
         raise Refused(
@@ -199,6 +206,9 @@ def start_login(db: Session, params: dict, storage: bool) -> tuple[str, str, str
     state, nonce = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     secret = secrets.token_urlsafe(32) if storage else None
     begin_write(db)
+    # logins and launches past their use go as new ones come: the tables stay small
+    db.execute(delete(Login).where(Login.created_at < utcnow() - LOGIN_LIFETIME))
+    db.execute(delete(Launch).where(Launch.created_at < utcnow() - LAUNCH_LIFETIME))
     db.add(
         Login(
             state_hash=digest(state),
@@ -282,7 +292,17 @@ class StrictLaunch(MessageLaunch):
         return self
 
     def validate_state(self):
-        if self._login is None:
+        """The login is used up here, before anything else is checked: a state serves one
+        launch attempt, so forged tokens cannot make the tool fetch key sets over and over."""
+        used = None
+        if self._login is not None:
+            used = begin_write(self._db).execute(
+                update(Login)
+                .where(Login.state_hash == self._login.state_hash, Login.used_at.is_(None))
+                .values(used_at=utcnow())
+            )
+            self._db.commit()
+        if used is None or used.rowcount != 1:
             raise Refused(
                 "This launch's login is unknown, already used or more than ten minutes old.",
                 "Open the activity from the course again. If it happens every time, check that "
@@ -324,7 +344,8 @@ class StrictLaunch(MessageLaunch):
     def validate_registration(self):
         iss = self._jwt.get("body", {}).get("iss")
         client_id = self.get_client_id()
-        self._platform = platforms.find(self._db, iss, client_id) if iss else None
+        known = isinstance(iss, str) and iss
+        self._platform = platforms.find(self._db, iss, client_id) if known else None
         if self._platform is None:
             raise Refused(
                 f"No platform is registered with issuer {iss!r} and client id {client_id!r}.",
@@ -399,29 +420,19 @@ class StrictLaunch(MessageLaunch):
         return self
 
     def validate_nonce(self):
-        """The nonce must be the login's, and is consumed with it: a replay finds it used."""
+        """The nonce must be the login's, which validate_state used up: a replay of the same
+        id_token, or of its nonce under another login, is refused."""
         nonce = self._jwt["body"].get("nonce")
         if not secrets.compare_digest(str(nonce), self._login.nonce):
             raise Refused(
                 "The id_token's nonce is not the one this login sent.",
                 "Open the activity from the course again.",
             )
-        used = begin_write(self._db).execute(
-            update(Login)
-            .where(Login.state_hash == self._login.state_hash, Login.used_at.is_(None))
-            .values(used_at=utcnow())
-        )
-        self._db.commit()
-        if used.rowcount != 1:
-            raise Refused(
-                "This launch has been used already.",
-                "Open the activity from the course again.",
-            )
         return self
 
     def validate_deployment(self):
         deployment = self._jwt["body"].get(DEPLOYMENT)
-        if not deployment:
+        if not isinstance(deployment, str) or not deployment:
             raise Refused(
                 "The launch has no deployment_id claim.",
                 "The platform must send the deployment id of this tool's installation.",

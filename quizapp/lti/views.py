@@ -122,12 +122,14 @@ def launch():
 
 def _bound_to_browser(state: str, login_row) -> bool:
     """The state came back to the browser that began the login: by its cookie, or by the
-    secret the platform's storage kept for this browser."""
+    secret the platform's storage kept for this browser, posted by this site's own page
+    (another site could otherwise post a secret it got by beginning a login itself)."""
     cookie = request.cookies.get(_state_cookie(state), "")
     if cookie and secrets.compare_digest(cookie, state):
         return True
     secret = request.form.get("storage_secret", "")
-    return bool(login_row.storage_hash and secret) and secrets.compare_digest(
+    own_page = frames.origin(request.headers.get("Origin")) == frames.origin(request.host_url)
+    return bool(own_page and login_row.storage_hash and secret) and secrets.compare_digest(
         digest(secret), login_row.storage_hash
     )
 
@@ -136,7 +138,7 @@ def _arrive(checked: tool.Checked):
     claims = checked.claims
     frames.begin()
     session.clear()  # a launch starts a session of its own: nothing carries over
-    session[frames.ORIGINS] = _frame_origins(claims)
+    session[frames.ORIGINS] = _frame_origins(checked.platform, claims)
     if claims[tool.MESSAGE_TYPE] == "LtiDeepLinkingRequest":
         if not launches.is_staff(claims[tool.ROLES]):
             abort(403, description="Only a course's teachers can add quizzes to it.")
@@ -164,12 +166,13 @@ def _quiz(link: Link | None):
     return catalog.library().banks.get(link.bank_id) if link and link.bank_id else None
 
 
-def _frame_origins(claims: dict) -> list[str]:
-    """The LMS pages that may frame the tool in this session: where the launch was posted
-    from, and where the platform says to return."""
-    presentation = claims.get(tool.CLAIM + "launch_presentation") or {}
+def _frame_origins(platform: Platform, claims: dict) -> list[str]:
+    """The LMS pages that may frame the tool in this session, from what the platform registered
+    and signed (never from a header a browser sends): its login page's origin, and where its
+    launch says to return."""
+    presentation = claims.get(tool.CLAIM + "launch_presentation")
     found = [
-        frames.origin(request.headers.get("Origin")),
+        frames.origin(platform.auth_login_url),
         frames.origin(presentation.get("return_url") if isinstance(presentation, dict) else None),
     ]
     return list(dict.fromkeys(o for o in found if o))
@@ -199,6 +202,8 @@ def pick(launch_id: str):
             url=public_url("lti.launch"),
         )
         target = deeplinking.return_url(found.claims)
+        if frames.origin(target) is None:
+            abort(400, description="The LMS gave no web address to send the quiz back to.")
         g.form_targets = (frames.origin(target),)
         return _page("lti/deep_link_return.html", target=target, token=token, title=title)
     status = 400 if request.method == "POST" else 200

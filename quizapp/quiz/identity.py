@@ -62,6 +62,12 @@ def recognise() -> None:
         g.quizapp_learner = from_lms
 
 
+def lms_learner() -> int | None:
+    """The learner an LTI launch signed in, if any."""
+    found = session.get(LMS_LEARNER)
+    return found if isinstance(found, int) else None
+
+
 def from_lms() -> bool:
     """Whether the learner came from an LMS (an LTI launch): their work stays with that LMS
     identity, so no way-back code is made for it and no device joins it."""

@@ -386,6 +386,8 @@ def _class_or_404(code: str) -> tuple[Classroom, Member | None]:
 def _load(attempt_id: str) -> tuple[attempts.AttemptRecord, Bank, list[attempts.Step]]:
     """The attempt with its bank and steps, or 404 when it is not this learner's."""
     loaded = attempts.load(attempt_id, catalog.library().banks, identity.device().token_hash)
-    if loaded is None or loaded[0].viewer != loaded[0].learner_id:
+    # a learner from an LMS is the session's, never a device's
+    viewer = identity.lms_learner() if identity.from_lms() else loaded and loaded[0].viewer
+    if loaded is None or viewer != loaded[0].learner_id:
         raise AttemptNotFound()
     return loaded

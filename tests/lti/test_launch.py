@@ -1,6 +1,7 @@
 """Launches from an LMS: learners go to their quiz in the course's class, teachers to its
 gradebook; every launch that fails a check is refused with a page that says what to fix."""
 
+import re
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
@@ -11,7 +12,7 @@ from quizapp.lti.models import Login, User
 from quizapp.models import Attempt, Classroom, Learner, Member
 
 from .conftest import FRAME_NAVIGATION, register, text
-from .lms import INSTRUCTOR, TEACHING_ASSISTANT
+from .lms import INSTRUCTOR, LEARNER, TEACHING_ASSISTANT
 from .lms import User as LmsUser
 
 QUIZ = {"quiz": "sample-quiz"}
@@ -248,3 +249,76 @@ def test_one_issuer_with_two_client_ids_keeps_them_apart(app, lms):
     assert dict(parse_qsl(urlsplit(location).query))["client_id"] == second.client_id
     _, form = lms.authorize(location)
     assert client.post("/lti/launch", data=form, headers=FRAME_NAVIGATION).status_code == 302
+
+
+# -- found by a hostile review ------------------------------------------------------------------
+
+
+def test_another_site_cannot_sign_a_browser_in_as_someone_else(tool, lms):
+    """Login CSRF: an attacker begins a login with the platform's storage, reads the secret
+    from the page, and makes a victim's browser post the attacker's launch with it."""
+    attacker = tool.test_client()
+    params = {**lms.login_params(custom=QUIZ), "lti_storage_target": "_parent"}
+    page = attacker.get("/lti/login", query_string=params).get_data(as_text=True)
+    secret = re.search(r'data-value="([^"]+)"', page).group(1)
+    target = re.search(r'data-next="([^"]+)"', page).group(1).replace("&amp;", "&")
+    _, form = lms.authorize(target)
+    victim = tool.test_client()
+    headers = {**FRAME_NAVIGATION, "Origin": "https://evil.example"}
+    response = victim.post("/lti/launch", data={**form, "storage_secret": secret}, headers=headers)
+    assert response.status_code == 200
+    assert "Open the activity in a new window" in text(response)
+    assert "from your course" not in text(victim.get("/progress"))
+
+
+def test_an_institution_role_does_not_make_a_learner_staff(frame):
+    roles = (LEARNER, "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor")
+    response = frame.launch_as(roles=roles, custom=QUIZ)
+    assert urlsplit(response.location).path == "/quizzes/sample-quiz"
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"https://purl.imsglobal.org/spec/lti/claim/deployment_id": ["1"]},
+        {
+            "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint": {
+                "lineitem": {"x": 1},
+                "scope": "s",
+            }
+        },
+        {
+            "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice": {
+                "context_memberships_url": 7
+            }
+        },
+        {"https://purl.imsglobal.org/spec/lti/claim/launch_presentation": {"return_url": 7}},
+        {"https://purl.imsglobal.org/spec/lti/claim/roles": "Instructor"},
+    ],
+)
+def test_claims_of_the_wrong_type_never_make_a_500(frame, claims):
+    response = crafted(frame, overrides=claims)
+    assert response.status_code in (302, 303, 403), text(response)[:300]
+
+
+def test_an_outsized_login_request_is_refused_and_old_logins_are_cleared(frame, tool):
+    params = {**frame.lms.login_params(custom=QUIZ), "lti_message_hint": "x" * 5000}
+    refused(frame.client.get("/lti/login", query_string=params), "longer than")
+    with tool.app_context():
+        assert db.session().scalars(select(Login)).all() == []
+
+
+def test_a_learner_takes_the_whole_quiz_inside_the_frame(frame):
+    """The frame stays cross-site after the launch: every page of the launched session is a
+    cross-site frame navigation, and its attempts are the session's learner's."""
+    start = frame.launch_as(custom=QUIZ).location
+    assert frame.client.get(start, headers=FRAME_NAVIGATION).status_code == 200
+    begun = frame.client.post(start, data={"display_name": ""}, headers=FRAME_NAVIGATION)
+    attempt = frame.client.get(begun.location, headers=FRAME_NAVIGATION)
+    assert attempt.status_code == 302
+    statement = frame.client.get(attempt.location, headers=FRAME_NAVIGATION)
+    assert statement.status_code == 200
+    answered = frame.client.post(
+        attempt.location, data={"answer": "myth"}, headers=FRAME_NAVIGATION
+    )
+    assert answered.status_code == 302

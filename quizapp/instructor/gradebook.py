@@ -25,7 +25,7 @@ class Cell:
 
 @dataclass(frozen=True)
 class Row:
-    member_id: int
+    member_id: int | None  # None: on the LMS course's member list, never came to the class
     name: str
     cells: dict[str, Cell]  # by bank id
 
@@ -77,6 +77,11 @@ def gradebook(db: Session, classroom: Classroom) -> list[Row]:
         .order_by(func.lower(Member.display_name), Member.id)
     )
     return [Row(m.id, m.display_name, cells.get(m.id, {})) for m in members]
+
+
+def with_absent(rows: list[Row], names: list[str]) -> list[Row]:
+    """The rows and one for each person of an LMS course who has not opened a quiz yet."""
+    return rows + [Row(None, name, {}) for name in names]
 
 
 def sort_rows(rows: list[Row], key: str, descending: bool) -> list[Row]:

@@ -19,6 +19,7 @@ from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
 from .. import catalog, db
+from ..lti import outbox, roster
 from ..quiz import attempts, scoring
 from ..quiz.forms import ActionForm
 from ..quiz.membership import format_code
@@ -26,7 +27,7 @@ from ..security import no_store, same_site_path
 from ..templating import public_url
 from . import accounts, analysis, charts, classes, export, learning, newcomers, signin
 from .forms import ClassForm, FeedbackForm, LoginForm, RenameForm
-from .gradebook import EMPTY, gradebook, sort_rows
+from .gradebook import EMPTY, gradebook, sort_rows, with_absent
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 bp.after_request(no_store)
@@ -137,16 +138,46 @@ def class_gradebook(classroom_id: int):
     key = request.args.get("sort", "name")
     key = key if key == "name" or key in found.bank_ids else "name"
     descending = request.args.get("dir") == "desc"
-    rows = sort_rows(gradebook(db.session(), found), key, descending)
+    rows = gradebook(db.session(), found)
+    members = roster.for_class(db.session(), found)  # as last read: no call to the LMS here
+    if members is not None:
+        rows = with_absent(rows, [p.label for p in members.not_started])
     return render_template(
         "instructor/gradebook.html",
         classroom=found,
-        rows=rows,
+        rows=sort_rows(rows, key, descending),
         banks=catalog.library().banks,
         sort=key,
         descending=descending,
         empty=EMPTY,
+        roster=members,
+        waiting=outbox.waiting(db.session(), found.id) if members else [],
+        action=ActionForm(),
     )
+
+
+@bp.post("/classes/<int(max=2147483647):classroom_id>/lms/<any(resend, roster):action>")
+@login_required
+def lms_action(classroom_id: int, action: str):
+    """An LMS course's gradebook: send the waiting scores again now, or read the course's
+    member list now (the teacher waits for that one, as they asked to)."""
+    found = _owned(classroom_id)
+    context = roster.context_of(db.session(), found)
+    if context is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    if action == "resend":
+        count = outbox.resend(db.session(), classroom_id=found.id)
+        plural = "s" if count != 1 else ""
+        flash(f"{count} score{plural} will be sent again at the score sender's next pass.")
+    else:
+        try:
+            count = roster.refresh(db.session(), context)
+            flash(f"The member list was read: {count} in the course.")
+        except roster.RosterError as e:
+            flash(f"The member list could not be read. {e}")
+    return redirect(url_for(".class_gradebook", classroom_id=classroom_id), 303)
 
 
 @bp.get("/classes/<int(max=2147483647):classroom_id>/<any(gradebook, responses):kind>.csv")

@@ -1,12 +1,15 @@
 """`flask lti ...`: register platforms, rotate the tool's keys, send scores."""
 
+import time
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import db
 from ..templating import DEVELOPMENT_ROOT, public_url
-from . import keys, platforms, registration
+from . import keys, outbox, platforms, registration, roster, scores
 
 lti_cli = AppGroup("lti", help="Connect LMSs (LTI 1.3): platforms, keys and scores.")
 
@@ -108,3 +111,45 @@ def registration_url_command():
     click.echo(_public("lti.register", key=key))
     click.echo(f"Canvas developer key by URL: {_public('lti.canvas')}")
     _tool_urls()
+
+
+@lti_cli.command("send-scores")
+@click.option(
+    "--loop",
+    "every",
+    type=click.FloatRange(min=1),
+    metavar="SECONDS",
+    help="Keep going, a pass every SECONDS (a side process); without it, one pass.",
+)
+def send_scores_command(every: float | None):
+    """Send the scores waiting for their LMS, and read the member lists of courses that were
+    read more than 10 minutes ago. Run it every minute (a systemd timer, cron) or as a side
+    process with --loop 60; several at once never send the same score."""
+    while True:
+        session = db.session()
+        try:
+            summary = scores.send_due(session)
+            read, failed = roster.refresh_stale(session)
+            click.echo(f"{summary}; member lists: {read} read, {failed} failed")
+        except SQLAlchemyError as e:
+            if every is None:
+                raise
+            session.rollback()  # the database is away: the next pass tries again
+            click.echo(f"the pass failed: {e}", err=True)
+        finally:
+            session.close()  # the next pass reads afresh
+        if every is None:
+            return
+        time.sleep(every)
+
+
+@lti_cli.command("resend")
+@click.option("--all-failed", is_flag=True, help="Every unsent score that failed at least once.")
+@click.argument("score_ids", nargs=-1, type=int)
+def resend_command(all_failed: bool, score_ids: tuple[int, ...]):
+    """Make unsent scores due now (by id, or --all-failed); the next send-scores sends them."""
+    if not all_failed and not score_ids:
+        raise click.UsageError("name the scores (their ids), or give --all-failed")
+    ids = list(score_ids) if score_ids else None
+    count = outbox.resend(db.session(), ids, all_failed=all_failed)
+    click.echo(f"{count} score{'s' if count != 1 else ''} due now; send-scores sends them")

@@ -123,6 +123,9 @@ class Context(Base):
     memberships_url: Mapped[str | None] = mapped_column(String(1000))  # NRPS, when offered
     roster: Mapped[list | None] = mapped_column(JSON)  # the platform's members, last read
     roster_read_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # the last reading, read or not, and what the platform said when it failed
+    roster_tried_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    roster_error: Mapped[str | None] = mapped_column(Text)
 
     __table_args__ = (
         UniqueConstraint("platform_id", "context_id", name="uq_lti_context"),

@@ -33,6 +33,7 @@ from pylti1p3.service_connector import ServiceConnector
 from pylti1p3.session import SessionService
 from pylti1p3.tool_config import ToolConfAbstract
 from sqlalchemy import delete, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from ..db import begin_write
@@ -513,13 +514,23 @@ class Connector(ServiceConnector):
         return None
 
     def _cache_access_token(self, scope_key, access_token, expires_in):
-        begin_write(self._db)
-        self._db.merge(
-            AccessToken(
-                platform_id=self._platform.id,
-                scopes=scope_key,
-                token=access_token,
-                expires_at=utcnow() + timedelta(seconds=float(expires_in or 0)),
+        """An upsert: two workers that fetched a token at once both store theirs."""
+        values = {
+            "platform_id": self._platform.id,
+            "scopes": scope_key,
+            "token": access_token,
+            "expires_at": utcnow() + timedelta(seconds=float(expires_in or 0)),
+        }
+        connection = begin_write(self._db)
+        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+        statement = insert(AccessToken).values(values)
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["platform_id", "scopes"],
+                set_={
+                    "token": statement.excluded.token,
+                    "expires_at": statement.excluded.expires_at,
+                },
             )
         )
         self._db.commit()

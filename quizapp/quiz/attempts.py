@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from .. import db as db_module
 from ..content import Bank, Question
+from ..lti import outbox
 from ..models import Attempt, AttemptItem, Classroom, LearnerDevice, Member, Response, utcnow
 from . import scoring
 
@@ -263,7 +264,9 @@ def record(
     try:
         connection.execute(_ANSWER, values | {"revision": step.question.revision})
         if attempt.feedback == "immediate":
-            connection.execute(_FINISH_IF_COMPLETE, values)
+            finished = connection.execute(_FINISH_IF_COMPLETE, values)
+            if finished.rowcount == 1:  # this answer finished it: its score goes out
+                outbox.enqueue(db, attempt.id)
         db.commit()
     except IntegrityError:  # the same answer arrived twice at once; the other one stands
         db.rollback()
@@ -271,7 +274,9 @@ def record(
 
 def submit(db: Session, attempt: AttemptRecord) -> None:
     """End a deferred attempt: its answers are final and its results can be shown."""
-    db_module.begin_write(db).execute(_FINISH, {"attempt": attempt.id, "now": utcnow()})
+    finished = db_module.begin_write(db).execute(_FINISH, {"attempt": attempt.id, "now": utcnow()})
+    if finished.rowcount == 1:  # not when submitted twice
+        outbox.enqueue(db, attempt.id)
     db.commit()
 
 

@@ -115,6 +115,8 @@ def upgrade() -> None:
         sa.Column("memberships_url", sa.String(length=1000), nullable=True),
         sa.Column("roster", sa.JSON(), nullable=True),
         sa.Column("roster_read_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("roster_tried_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("roster_error", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(["classroom_id"], ["classroom.id"], ondelete="CASCADE"),
         sa.ForeignKeyConstraint(["platform_id"], ["lti_platform.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),

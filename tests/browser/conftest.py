@@ -28,7 +28,11 @@ def app(tmp_path_factory):
     engine.dispose()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("QUIZAPP_INSTANCE_PATH", str(folder / "instance"))
-        return create_app({"QUIZAPP_DATABASE_URL": url, "SECRET_KEY": "browser-tests"})
+        # SERVER_NAME: the live server's absolute links (an LTI redirect URI) name the host the
+        # browser uses, not pytest-flask's default localhost.localdomain
+        return create_app(
+            {"QUIZAPP_DATABASE_URL": url, "SECRET_KEY": "browser-tests", "SERVER_NAME": "localhost"}
+        )
 
 
 @pytest.fixture

@@ -322,3 +322,31 @@ def test_a_learner_takes_the_whole_quiz_inside_the_frame(frame):
         attempt.location, data={"answer": "myth"}, headers=FRAME_NAVIGATION
     )
     assert answered.status_code == 302
+
+
+def test_where_cookies_are_blocked_the_platforms_storage_binds_the_state(tool, lms):
+    """The login page leaves a secret in the platform's storage (lti.put_data) and the launch
+    page reads it back (lti.get_data): without any cookie, this site's page posts it."""
+    browser = tool.test_client()
+    params = {**lms.login_params(custom=QUIZ), "lti_storage_target": "_parent"}
+    page = browser.get("/lti/login", query_string=params).get_data(as_text=True)
+    secret = re.search(r'data-value="([^"]+)"', page).group(1)
+    target = re.search(r'data-next="([^"]+)"', page).group(1).replace("&amp;", "&")
+    _, form = lms.authorize(target)
+    no_cookies = tool.test_client()
+    asked = no_cookies.post("/lti/launch", data=form, headers=FRAME_NAVIGATION)
+    assert 'id="lti-storage-get"' in asked.get_data(as_text=True)  # the page that reads it
+    own_page = {"Sec-Fetch-Site": "same-origin", "Origin": "http://localhost"}
+    launched = no_cookies.post(
+        "/lti/launch", data={**form, "storage_secret": secret}, headers=own_page
+    )
+    assert urlsplit(launched.location).path == "/quizzes/sample-quiz"
+
+
+def test_the_new_window_page_begins_the_same_launch_again(frame, tool):
+    _, form = frame.lms.authorize(frame.login(custom=QUIZ))
+    page = tool.test_client().post("/lti/launch", data=form, headers=FRAME_NAVIGATION)
+    fields = dict(re.findall(r'name="([^"]+)" value="([^"]*)"', page.get_data(as_text=True)))
+    assert {"iss", "login_hint", "target_link_uri", "lti_message_hint"} <= set(fields)
+    again = tool.test_client().get("/lti/login", query_string=fields)
+    assert again.status_code == 302

@@ -204,14 +204,19 @@ def _forget_tokens(db: Session, platform_id: int) -> None:
     db.commit()
 
 
-def _sent(db: Session, score: Score, now: datetime) -> None:
+def _update(db: Session, score: Score, **values) -> None:
+    """Change a score still unsent (a resend or another pass may have sent it since)."""
     begin_write(db).execute(
         update(Score)
         .where(Score.id == score.id, Score.sent_at.is_(None))
-        .values(sent_at=now, last_error=None)
+        .values(**values)
         .execution_options(synchronize_session=False)
     )
     db.commit()
+
+
+def _sent(db: Session, score: Score, now: datetime) -> None:
+    _update(db, score, sent_at=now, last_error=None)
 
 
 def _failed(db: Session, score: Score, failure: Failure, now: datetime) -> datetime:
@@ -219,21 +224,9 @@ def _failed(db: Session, score: Score, failure: Failure, now: datetime) -> datet
     wait = backoff(tries, failure.soon)
     if failure.retry_after:
         wait = min(max(wait, timedelta(seconds=failure.retry_after)), LONGEST_WAIT)
-    begin_write(db).execute(
-        update(Score)
-        .where(Score.id == score.id, Score.sent_at.is_(None))
-        .values(tries=tries, last_error=failure.message, next_try_at=now + wait)
-        .execution_options(synchronize_session=False)
-    )
-    db.commit()
+    _update(db, score, tries=tries, last_error=failure.message, next_try_at=now + wait)
     return now + wait
 
 
 def _put_off(db: Session, score: Score, error: str | None, next_try: datetime) -> None:
-    begin_write(db).execute(
-        update(Score)
-        .where(Score.id == score.id, Score.sent_at.is_(None))
-        .values(last_error=error, next_try_at=next_try)
-        .execution_options(synchronize_session=False)
-    )
-    db.commit()
+    _update(db, score, last_error=error, next_try_at=next_try)

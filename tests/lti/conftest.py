@@ -37,6 +37,19 @@ def register(app, lms, client_id=None, deployment_id=None) -> int:
         return found.id
 
 
+def register_second_client(app, lms):
+    """The same platform registers the tool a second time (as Canvas does for each school):
+    one issuer, another client id and deployment, registered here too."""
+    second = lms.add_client(
+        initiate_login_uri="http://localhost/lti/login",
+        redirect_uris=["http://localhost/lti/launch"],
+        target_link_uri="http://localhost/lti/launch",
+        jwks_uri="http://localhost/lti/jwks.json",
+    )
+    register(app, lms, client_id=second.client_id, deployment_id=second.deployment_id)
+    return second
+
+
 @pytest.fixture
 def tool(app, lms):
     """The app with the FakeLMS registered (its default client and deployment)."""

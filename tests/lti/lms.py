@@ -504,8 +504,6 @@ class FakeLMS:
             self.clients[client.client_id] = client
             return client
 
-    _add_client = add_client  # the name a first draft had
-
     def _client(self, client_id: str | None) -> Client:
         return self.clients[client_id or self.client_id]
 

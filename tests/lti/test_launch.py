@@ -11,7 +11,7 @@ from quizapp import db
 from quizapp.lti.models import Login, User
 from quizapp.models import Attempt, Classroom, Learner, Member
 
-from .conftest import FRAME_NAVIGATION, register, text
+from .conftest import FRAME_NAVIGATION, register, register_second_client, text
 from .lms import INSTRUCTOR, LEARNER, TEACHING_ASSISTANT
 from .lms import User as LmsUser
 
@@ -236,13 +236,7 @@ def test_another_sites_frame_cannot_load_ordinary_pages(tool):
 
 def test_one_issuer_with_two_client_ids_keeps_them_apart(app, lms):
     register(app, lms)
-    second = lms._add_client(
-        initiate_login_uri="http://localhost/lti/login",
-        redirect_uris=["http://localhost/lti/launch"],
-        target_link_uri="http://localhost/lti/launch",
-        jwks_uri="http://localhost/lti/jwks.json",
-    )
-    register(app, lms, client_id=second.client_id, deployment_id=second.deployment_id)
+    second = register_second_client(app, lms)
     client = app.test_client()
     params = lms.login_params(custom=QUIZ, client_id=second.client_id)
     location = client.get("/lti/login", query_string=params).headers["Location"]
@@ -254,15 +248,20 @@ def test_one_issuer_with_two_client_ids_keeps_them_apart(app, lms):
 # -- found by a hostile review ------------------------------------------------------------------
 
 
+def storage_login(client, lms):
+    """A login that keeps its secret in the platform's storage: the secret (as the login page
+    hands it to the platform) and the platform's launch form."""
+    params = {**lms.login_params(custom=QUIZ), "lti_storage_target": "_parent"}
+    page = client.get("/lti/login", query_string=params).get_data(as_text=True)
+    secret = re.search(r'data-value="([^"]+)"', page).group(1)
+    target = re.search(r'data-next="([^"]+)"', page).group(1).replace("&amp;", "&")
+    return secret, lms.authorize(target)[1]
+
+
 def test_another_site_cannot_sign_a_browser_in_as_someone_else(tool, lms):
     """Login CSRF: an attacker begins a login with the platform's storage, reads the secret
     from the page, and makes a victim's browser post the attacker's launch with it."""
-    attacker = tool.test_client()
-    params = {**lms.login_params(custom=QUIZ), "lti_storage_target": "_parent"}
-    page = attacker.get("/lti/login", query_string=params).get_data(as_text=True)
-    secret = re.search(r'data-value="([^"]+)"', page).group(1)
-    target = re.search(r'data-next="([^"]+)"', page).group(1).replace("&amp;", "&")
-    _, form = lms.authorize(target)
+    secret, form = storage_login(tool.test_client(), lms)
     victim = tool.test_client()
     headers = {**FRAME_NAVIGATION, "Origin": "https://evil.example"}
     response = victim.post("/lti/launch", data={**form, "storage_secret": secret}, headers=headers)
@@ -327,12 +326,7 @@ def test_a_learner_takes_the_whole_quiz_inside_the_frame(frame):
 def test_where_cookies_are_blocked_the_platforms_storage_binds_the_state(tool, lms):
     """The login page leaves a secret in the platform's storage (lti.put_data) and the launch
     page reads it back (lti.get_data): without any cookie, this site's page posts it."""
-    browser = tool.test_client()
-    params = {**lms.login_params(custom=QUIZ), "lti_storage_target": "_parent"}
-    page = browser.get("/lti/login", query_string=params).get_data(as_text=True)
-    secret = re.search(r'data-value="([^"]+)"', page).group(1)
-    target = re.search(r'data-next="([^"]+)"', page).group(1).replace("&amp;", "&")
-    _, form = lms.authorize(target)
+    secret, form = storage_login(tool.test_client(), lms)
     no_cookies = tool.test_client()
     asked = no_cookies.post("/lti/launch", data=form, headers=FRAME_NAVIGATION)
     assert 'id="lti-storage-get"' in asked.get_data(as_text=True)  # the page that reads it

@@ -14,7 +14,7 @@ from quizapp.lti.models import User as LtiUser
 from quizapp.models import Attempt, AttemptItem, Classroom, utcnow
 from quizapp.quiz import attempts
 
-from .conftest import register, text
+from .conftest import register_second_client, text
 from .lms import User, parse_timestamp
 
 ANN = User("ann-1", "Ann Learner")
@@ -307,13 +307,7 @@ def test_an_expired_token_is_replaced_once(frame, tool, lms):
 def test_two_client_ids_of_one_issuer_get_tokens_of_their_own(app, lms, frame):
     """The library keyed its token cache by issuer and scopes: the second registration would
     have sent the first one's token, which the platform refuses for the other's line item."""
-    second = lms._add_client(
-        initiate_login_uri="http://localhost/lti/login",
-        redirect_uris=["http://localhost/lti/launch"],
-        target_link_uri="http://localhost/lti/launch",
-        jwks_uri="http://localhost/lti/jwks.json",
-    )
-    register(app, lms, client_id=second.client_id, deployment_id=second.deployment_id)
+    second = register_second_client(app, lms)
     take(frame, app, user=ANN)
     send(app)
     take(frame, app, user=BOB, client_id=second.client_id, context={"id": "c-2", "title": "Two"})

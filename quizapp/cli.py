@@ -10,7 +10,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import catalog, db
-from .content import ContentProblem, gift, jsonschema, load_library
+from .content import ContentProblem, gift, itemwriting, jsonschema, load_library
 from .instructor import accounts, invitations
 from .lti.cli import lti_cli
 from .templating import DEVELOPMENT_ROOT, public_url
@@ -39,16 +39,25 @@ def revision_command(message: str) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail on warnings as well as errors.")
 @click.option(
+    "--guessable-above",
+    type=click.FloatRange(0, 1),
+    default=itemwriting.GUESSABLE,
+    show_default=True,
+    help="Warn when the words alone let a classifier guess more verdicts than this share.",
+)
+@click.option(
     "--format", "output", type=click.Choice(["text", "json"]), default="text", help="Output."
 )
-def check_command(paths: tuple[Path, ...], strict: bool, output: str) -> None:
+def check_command(
+    paths: tuple[Path, ...], strict: bool, guessable_above: float, output: str
+) -> None:
     """Check every bank and article, or only those in PATHS; print every problem.
 
     Each problem is one line, path:line:col: error|warning: message. The exit status is 0
     when there is no error (and, with --strict, no warning), else 1.
     """
     root = catalog.content_root(current_app)
-    _, problems = load_library(root)
+    _, problems = load_library(root, guessable_above)
     if paths:
         wanted = [_display(path, root) for path in paths]
         problems = [p for p in problems if any(_within(p.path, w) for w in wanted)]

@@ -130,7 +130,7 @@ CASES = [
         "unknown key",
         B,
         bank("explanation: Why.", "explaination: Why."),
-        f"{B}:14:5: error: unknown key 'explaination' (did you mean 'explanation'?); allowed keys: answer, difficulty, explanation, id, sources, statement, tags, type",
+        f"{B}:14:5: error: unknown key 'explaination' (did you mean 'explanation'?); allowed keys: allow, answer, difficulty, explanation, id, sources, statement, tags, type",
     ),
     (
         "unknown key with a hyphen",

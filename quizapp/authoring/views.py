@@ -9,6 +9,7 @@ from itertools import groupby
 from flask import Blueprint, abort, current_app, render_template
 
 from .. import catalog
+from ..content import itemwriting
 from ..instructor import accounts
 from ..security import no_store
 
@@ -47,4 +48,29 @@ def problems():
 
 @bp.get("/banks/<bank_id>")
 def preview(bank_id: str):
-    return render_template("authoring/preview.html", bank=catalog.bank_or_404(bank_id))
+    """Every statement with its verdict and sources, and what the item-writing checks say
+    about its wording, the words they name highlighted."""
+    bank = catalog.bank_or_404(bank_id)
+    library = catalog.library()
+    review = itemwriting.review([(b.id, b.questions) for b in library.banks.values()])
+    wording = {
+        q.id: (_segments(q.statement, review.marks(q.id)), review.for_question(q.id))
+        for q in bank.questions
+    }
+    bank_findings = [f for f in review.findings if f.bank == bank.id and f.question is None]
+    return render_template(
+        "authoring/preview.html", bank=bank, wording=wording, bank_findings=bank_findings
+    )
+
+
+def _segments(text: str, marks: list) -> list[tuple[str, object]]:
+    """The statement cut into (text, mark or None) pieces, for the template to highlight."""
+    pieces, at = [], 0
+    for mark in marks:
+        if mark.start < at:  # overlapping marks: the first one shown
+            continue
+        pieces.append((text[at : mark.start], None))
+        pieces.append((text[mark.start : mark.end], mark))
+        at = mark.end
+    pieces.append((text[at:], None))
+    return [(piece, mark) for piece, mark in pieces if piece]

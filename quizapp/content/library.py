@@ -13,7 +13,7 @@ from functools import cached_property
 from pathlib import Path
 from types import MappingProxyType
 
-from . import files, lint, validation, yamlsource
+from . import files, itemwriting, lint, validation, yamlsource
 from .articles import Article, load_article
 from .errors import ContentError, ContentProblem
 from .schema import BankFile, BankInfo, Question
@@ -88,16 +88,18 @@ def _no_cycle_collection():
             gc.enable()
 
 
-def load_library(root: Path) -> tuple[Library, list[ContentProblem]]:
+def load_library(
+    root: Path, guessable: float = itemwriting.GUESSABLE
+) -> tuple[Library, list[ContentProblem]]:
     """Load root/articles/*.md and root/questions/*.yaml; return the library and every problem.
 
     Files with errors are left out; warnings are advice on files that are served.
     """
     with _no_cycle_collection():
-        return _load(root)
+        return _load(root, guessable)
 
 
-def _load(root: Path) -> tuple[Library, list[ContentProblem]]:
+def _load(root: Path, guessable: float) -> tuple[Library, list[ContentProblem]]:
     problems: list[ContentProblem] = []
     articles: dict[str, Article] = {}
     for path in sorted((root / "articles").glob("*.md")):
@@ -112,6 +114,7 @@ def _load(root: Path) -> tuple[Library, list[ContentProblem]]:
             articles[article.slug] = article
 
     banks: dict[str, Bank] = {}
+    places: dict[str, yamlsource.Positions] = {}
     owners: dict[str, str] = {}  # question id -> bank id, across banks
     for path in sorted((root / "questions").glob("*.yaml")):
         display = _display(path, root)
@@ -124,6 +127,7 @@ def _load(root: Path) -> tuple[Library, list[ContentProblem]]:
             problems.append(_too_deep(display))
         else:
             banks[bank.id] = bank
+            places[bank.id] = positions
             owners.update((q.id, bank.id) for q in bank.questions)
             problems.extend(warnings)
 
@@ -140,6 +144,7 @@ def _load(root: Path) -> tuple[Library, list[ContentProblem]]:
         citations=MappingProxyType({k: tuple(v) for k, v in citations.items()}),
     )
     problems.extend(lint.uncited_sections(articles, set(citations)))
+    problems.extend(lint.wording(library.banks, places, guessable))
     return library, problems
 
 

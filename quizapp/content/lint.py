@@ -1,6 +1,6 @@
 """Warnings: content that loads and works, but that an author will want to improve."""
 
-from . import yamlsource
+from . import itemwriting, yamlsource
 from .articles import Article
 from .errors import ContentProblem
 from .schema import BankFile
@@ -75,3 +75,27 @@ def uncited_sections(articles: dict[str, Article], cited: set[tuple[str, str]]) 
         for section in article.sections
         if (article.slug, section.id) not in cited
     ]
+
+
+def wording(banks, positions: dict, guessable: float) -> list[ContentProblem]:
+    """The item-writing checks (see itemwriting), each at the statement or bank it is about; a
+    finding about all banks together is placed at the first bank's questions."""
+    if not banks:
+        return []
+    review = itemwriting.review([(b.id, b.questions) for b in banks.values()], guessable)
+    first = next(iter(banks.values()))
+    problems = []
+    for finding in review.findings:
+        bank = banks[finding.bank] if finding.bank else first
+        if finding.question is None:
+            loc = ("questions",)
+            message = finding.message
+        else:
+            index = next(i for i, q in enumerate(bank.questions) if q.id == finding.question)
+            loc = ("questions", index, "statement")
+            message = finding.message
+        line, col = yamlsource.locate(positions[bank.id], loc)
+        problems.append(
+            ContentProblem(bank.path, line, col, f"{message} [{finding.check}]", "warning")
+        )
+    return problems

@@ -41,6 +41,18 @@ class SourceRef(Frozen):
         return self.ref.partition("#")[2]
 
 
+WordingCheck = Literal["cue-word", "two-claims", "negative", "near-duplicate"]
+
+
+class Allowance(Frozen):
+    """An item-writing check turned off for one statement, and why (see docs/authoring.md)."""
+
+    check: WordingCheck = Field(description="the check this statement is exempt from")
+    reason: Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=10)] = (
+        Field(description="why the wording is right as it is, for the next author")
+    )
+
+
 class Question(Frozen):
     """One statement the learner judges as a myth or a fact."""
 
@@ -52,6 +64,9 @@ class Question(Frozen):
     tags: tuple[Slug, ...] = ()
     explanation: Text = Field(description="Markdown; raw HTML is shown as text")
     sources: tuple[SourceRef, ...] = Field(min_length=1)
+    allow: tuple[Allowance, ...] = Field(
+        (), description="item-writing checks turned off for this statement, each with a reason"
+    )
 
     @property
     def revision(self) -> str:

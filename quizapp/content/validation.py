@@ -46,6 +46,8 @@ def _problem(model: type[BaseModel], err: dict, positions: Positions, path: str)
         message = f"{name} must be {err['ctx']['expected']}, not {err['input']!r}"
     elif kind == "too_short" and isinstance(err.get("input"), (list, tuple)):
         message = f"{name} needs at least one entry"
+    elif kind == "string_too_short" and err["ctx"]["min_length"] > 1:
+        message = f"{name} must be at least {err['ctx']['min_length']} characters: say why"
     elif kind == "string_too_short":
         message = f"{name} must not be empty"
     elif kind in _EXPECTED:

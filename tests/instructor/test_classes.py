@@ -10,7 +10,7 @@ from ..conftest import Learner, create_class
 KEY = {  # the fixture bank, in file order (it is not shuffled)
     "The sky is green.": "myth",
     "Grass is green.": "fact",
-    "Details never matter.": "myth",
+    "Details are irrelevant.": "myth",
     "Water is wet.": "fact",
 }
 FLIP = {"myth": "fact", "fact": "myth"}
@@ -87,7 +87,7 @@ def test_item_analysis_counts_first_attempts_and_says_so(app, teacher):
         app,
         code,
         "Bob",
-        wrong={"Grass is green.", "Details never matter.", "Water is wet."},
+        wrong={"Grass is green.", "Details are irrelevant.", "Water is wet."},
         client=bob,
     )
     analysis_url = class_url + "/quizzes/sample-quiz"

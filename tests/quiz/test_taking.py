@@ -11,7 +11,7 @@ from quizapp.models import Response
 ANSWERS = {  # the fixture bank's key, in file order (it is not shuffled)
     "The sky is green.": "myth",
     "Grass is green.": "fact",
-    "Details never matter.": "myth",
+    "Details are irrelevant.": "myth",
     "Water is wet.": "fact",
 }
 

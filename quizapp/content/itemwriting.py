@@ -18,7 +18,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
+from functools import cached_property, lru_cache
 
 from .schema import Question
 
@@ -77,6 +77,9 @@ CHECKS = {
     "negative": "a negative or double negative",
     "near-duplicate": "nearly the same statement as another",
 }
+_PHRASE = re.compile(
+    r"\b(?:" + "|".join(re.escape(p) for p in ABSOLUTE_PHRASES) + r")\b", re.IGNORECASE
+)
 _WORD = re.compile(r"[A-Za-z]+(?:[-'’][A-Za-z]+)*")
 
 
@@ -122,12 +125,13 @@ class Item:
     def verdict(self) -> str:
         return self.question.answer
 
-    @property
+    @cached_property
     def allowed(self) -> frozenset[str]:
         return frozenset(a.check for a in self.question.allow)
 
 
-def words(text: str) -> list[tuple[str, int, int]]:
+@lru_cache(maxsize=65536)
+def words(text: str) -> tuple[tuple[str, int, int], ...]:
     """(lower-case word, start, end) for each word; n't is its own word, "not"."""
     found = []
     for match in _WORD.finditer(text):
@@ -138,36 +142,39 @@ def words(text: str) -> list[tuple[str, int, int]]:
             found.append(("not", match.end() - 3, match.end()))
         else:
             found.append((word, match.start(), match.end()))
-    return found
+    return tuple(found)
 
 
-def cues(text: str) -> list[tuple[str, str, int, int]]:
+@lru_cache(maxsize=65536)
+def cues(text: str) -> tuple[tuple[str, str, int, int], ...]:
     """(kind, cue, start, end): absolutes and hedges, phrases included."""
-    lower = text.lower()
-    found = [
-        ("absolute", phrase, m.start(), m.end())
-        for phrase in ABSOLUTE_PHRASES
-        for m in re.finditer(rf"\b{re.escape(phrase)}\b", lower)
-    ]
+    found = [("absolute", m.group().lower(), m.start(), m.end()) for m in _PHRASE.finditer(text)]
     taken = [(s, e) for *_, s, e in found]
     for word, start, end in words(text):
-        if any(s <= start < e for s, e in taken):
-            continue
-        if word in ABSOLUTES:
-            found.append(("absolute", word, start, end))
-        elif word in HEDGES:
-            found.append(("hedge", word, start, end))
-    return sorted(found, key=lambda c: c[2])
+        kind = "absolute" if word in ABSOLUTES else "hedge" if word in HEDGES else None
+        if kind and not any(s <= start < e for s, e in taken):
+            found.append((kind, word, start, end))
+    return tuple(sorted(found, key=lambda c: c[2]))
+
+
+@lru_cache(maxsize=65536)
+def _bag(text: str) -> Counter:
+    """The statement's words with their counts (not to be changed: it is shared)."""
+    return Counter(w for w, *_ in words(text))
 
 
 def claims(text: str) -> list[str]:
     """The statement's clauses that make a claim of their own (each has a claim verb)."""
-    clauses, current = [], []
-    for word, *_ in words(re.sub(r"[;,]", " and ", text)):
-        if word in JOINERS:
+    breaks = [m.start() for m in re.finditer("[,;]", text)]  # a comma or semicolon ends one
+    clauses, current, next_break = [], [], 0
+    for word, start, _ in words(text):
+        passed = next_break < len(breaks) and breaks[next_break] < start
+        while next_break < len(breaks) and breaks[next_break] < start:
+            next_break += 1
+        if word in JOINERS or passed:
             clauses.append(current)
             current = []
-        else:
+        if word not in JOINERS:
             current.append(word)
     clauses.append(current)
     return [" ".join(c) for c in clauses if any(w in CLAIM_VERBS for w in _main_part(c))]
@@ -189,6 +196,9 @@ def _content_words(text: str) -> frozenset[str]:
 
 def review(banks: Sequence[tuple[str, Sequence[Question]]], guessable: float = GUESSABLE) -> Review:
     """Every check over these banks (bank id, questions): per statement, per bank, overall."""
+    words.cache_clear()  # each statement is read once per review (and never from a stale one)
+    cues.cache_clear()
+    _bag.cache_clear()
     items = [Item(bank, q) for bank, questions in banks for q in questions]
     result = Review()
     for item in items:
@@ -327,53 +337,83 @@ def _length_skew(bank: str, items: list[Item]) -> list[Finding]:
 
 
 def _near_duplicates(items: list[Item]) -> list[Finding]:
-    found = []
+    """Each statement that shares at least NEAR_DUPLICATE of its content words with another,
+    reported once, with the most similar one. Identical word sets are grouped, and the rest
+    compared by prefix filtering (a pair that reaches the threshold must share one of each
+    set's rarest words), so thousands of statements take milliseconds, not minutes."""
     vocab = [_content_words(item.question.statement) for item in items]
-    for i, j in combinations(range(len(items)), 2):
-        if min(len(vocab[i]), len(vocab[j])) < NEAR_DUPLICATE_WORDS:
-            continue  # a few words in common make short statements look alike
-        union = vocab[i] | vocab[j]
-        similarity = len(vocab[i] & vocab[j]) / len(union) if union else 0
-        if similarity < NEAR_DUPLICATE:
+    groups: dict[frozenset, list[int]] = defaultdict(list)
+    for i, words_ in enumerate(vocab):
+        if len(words_) >= NEAR_DUPLICATE_WORDS:
+            groups[words_].append(i)
+    closest: dict[int, tuple[float, int]] = {}
+
+    def note(i: int, j: int, similarity: float) -> None:
+        for one, other in ((i, j), (j, i)):
+            if one not in closest or closest[one][0] < similarity:
+                closest[one] = (similarity, other)
+
+    for members in groups.values():
+        for i in members[1:]:
+            note(members[0], i, 1.0)
+    distinct = list(groups)
+    frequency = Counter(w for words_ in distinct for w in words_)
+    index: dict[str, list[int]] = defaultdict(list)
+    for k, words_ in enumerate(distinct):
+        ordered = sorted(words_, key=lambda w: (frequency[w], w))
+        prefix = ordered[: len(ordered) - math.ceil(NEAR_DUPLICATE * len(ordered)) + 1]
+        candidates = {c for w in prefix for c in index[w]}
+        for w in prefix:
+            index[w].append(k)
+        for c in sorted(candidates):
+            similarity = len(words_ & distinct[c]) / len(words_ | distinct[c])
+            if similarity >= NEAR_DUPLICATE:
+                note(groups[words_][0], groups[distinct[c]][0], similarity)
+    found = []
+    for i, (similarity, j) in sorted(closest.items()):
+        one, other = items[i], items[j]
+        if "near-duplicate" in one.allowed:
             continue
-        for one, other in ((items[i], items[j]), (items[j], items[i])):
-            if "near-duplicate" in one.allowed:
-                continue
-            found.append(
-                Finding(
-                    "near-duplicate",
-                    f"asks nearly what '{other.question.id}' ({other.bank}) asks "
-                    f"({similarity:.0%} of their words shared): merge them, or make each test "
-                    "a different point",
-                    one.bank,
-                    one.question.id,
-                )
+        found.append(
+            Finding(
+                "near-duplicate",
+                f"asks nearly what '{other.question.id}' ({other.bank}) asks "
+                f"({similarity:.0%} of their words shared): merge them, or make each test "
+                "a different point",
+                one.bank,
+                one.question.id,
             )
+        )
     return found
 
 
 def guess_accuracy(items: Sequence[Item]) -> tuple[float, list[str]]:
     """Leave-one-out accuracy of a naive Bayes classifier on the statements' words alone, and
     the words that most give verdicts away (used at least twice)."""
-    docs = [(Counter(w for w, *_ in words(i.question.statement)), i.verdict) for i in items]
+    docs = [(_bag(i.question.statement), i.verdict) for i in items]
     totals = {"myth": Counter(), "fact": Counter()}
     for counts, verdict in docs:
         totals[verdict].update(counts)
-    vocabulary = set(totals["myth"]) | set(totals["fact"])
+    sizes = {side: sum(totals[side].values()) for side in totals}
+    documents = Counter(verdict for _, verdict in docs)
+    vocabulary = len(set(totals["myth"]) | set(totals["fact"]))
     right = 0
     for counts, verdict in docs:
         scores = {}
+        length = sum(counts.values())
         for side in ("myth", "fact"):
-            others = totals[side] - counts if side == verdict else totals[side]
-            n_docs = sum(v == side for _, v in docs) - (side == verdict)
-            size = sum(others.values())
-            score = math.log((n_docs + 1) / (len(docs) + 1))  # of len(docs) - 1 others, +2
+            mine = side == verdict  # leave this statement out of its own side's counts
+            seen, size = totals[side], sizes[side] - (length if mine else 0)
+            score = math.log((documents[side] - mine + 1) / (len(docs) + 1))
             for word, times in counts.items():
-                score += times * math.log((others[word] + 1) / (size + len(vocabulary)))
+                score += times * math.log(
+                    (seen[word] - (times if mine else 0) + 1) / (size + vocabulary)
+                )
             scores[side] = score
         right += max(scores, key=lambda side: (scores[side], side)) == verdict
+    used = set(totals["myth"]) | set(totals["fact"])
     giveaways = sorted(
-        (w for w in vocabulary if totals["myth"][w] + totals["fact"][w] >= 2),
+        (w for w in used if totals["myth"][w] + totals["fact"][w] >= 2),
         key=lambda w: (-abs(math.log((totals["myth"][w] + 1) / (totals["fact"][w] + 1))), w),
     )
     return right / len(docs), giveaways[:5]

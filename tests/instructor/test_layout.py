@@ -7,9 +7,13 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from quizapp.content import load_library
+from quizapp.paths import content_root
+
 from ..conftest import create_class
 
 BANK = "pore-basics"  # bundled content: real statements, as long as instructors meet them
+STATEMENTS = len(load_library(content_root())[0].banks[BANK].questions)
 
 
 @pytest.fixture
@@ -31,7 +35,7 @@ def site(app, teacher):
                 learner.post(f"/quizzes/{BANK}", data={"class_code": code}).location
             ).location
             url = first.rsplit("/", 1)[0]
-            for number in range(1, 12):
+            for number in range(1, STATEMENTS + 1):
                 answer = "myth" if (number + n + attempt) % 3 else "fact"
                 learner.post(f"{url}/{number}", data={"answer": answer, "certainty": 1 + n % 3})
     server = make_server("127.0.0.1", 0, app, threaded=True)

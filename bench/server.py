@@ -95,7 +95,15 @@ def stop_group(process: subprocess.Popen | None) -> None:
 class Server:
     """One gunicorn: start(), kill() (SIGKILL, as a crash), stop() (SIGTERM)."""
 
-    def __init__(self, database_url: str, workdir: Path, port: int | None = None, **env):
+    def __init__(
+        self,
+        database_url: str,
+        workdir: Path,
+        port: int | None = None,
+        app: str = "quizapp.wsgi:app",
+        **env,
+    ):
+        self.app = app  # the WSGI app gunicorn serves (bench.bare:app for the baseline)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -116,7 +124,7 @@ class Server:
         command = [sys.executable, "-m", "gunicorn", "-c", "python:quizapp.gunicorn_conf"]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [*command, "quizapp.wsgi:app"],
+                [*command, self.app],
                 env=self.env,
                 cwd=REPO,
                 stdout=log,

@@ -6,7 +6,7 @@ CLI command creates the app, so logging them here would print them twice in the 
 """
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from flask import Flask, abort, current_app
@@ -20,6 +20,8 @@ class Snapshot:
     library: Library
     problems: tuple[ContentProblem, ...]
     fingerprint: tuple
+    # parts of pages that depend only on this content, rendered once (templating.fragment)
+    fragments: dict = field(default_factory=dict, compare=False, repr=False)
 
 
 class Catalog:

@@ -85,12 +85,21 @@ def _refuse_control_characters():
 
 
 def _headers(response):
-    for name, value in HEADERS.items():
-        response.headers.setdefault(name, value)
-    if current_app.config["QUIZAPP_HSTS_SECONDS"]:
-        hsts = f"max-age={int(current_app.config['QUIZAPP_HSTS_SECONDS'])}; includeSubDomains"
-        response.headers.setdefault("Strict-Transport-Security", hsts)
+    """The same headers on every response, computed once (a view's own values are kept)."""
+    present = {name.lower() for name, _ in response.headers}
+    response.headers.extend([h for h in _site_headers() if h[0].lower() not in present])
     return response
+
+
+def _site_headers() -> list[tuple[str, str]]:
+    found = current_app.extensions.get("quizapp.headers")
+    if found is None:
+        found = list(HEADERS.items())
+        if current_app.config["QUIZAPP_HSTS_SECONDS"]:
+            hsts = f"max-age={int(current_app.config['QUIZAPP_HSTS_SECONDS'])}; includeSubDomains"
+            found.append(("Strict-Transport-Security", hsts))
+        current_app.extensions["quizapp.headers"] = found
+    return found
 
 
 def no_store(response):

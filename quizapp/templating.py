@@ -1,6 +1,8 @@
 """Template filters and globals shared by every page."""
 
-from flask import Flask, current_app, request, url_for
+from urllib.parse import quote
+
+from flask import Flask, current_app, render_template, request, url_for
 from markupsafe import Markup
 
 from . import catalog
@@ -40,8 +42,27 @@ def init_app(app: Flask) -> None:
     app.add_template_global(authoring.open_to_all, "development_mode")
     app.add_template_global(accounts.signed_in, "signed_in")
     app.add_template_global(public_url, "public_url")
+    app.add_template_global(fragment, "fragment")
+    app.add_template_global(source_cards, "source_cards")
+    app.add_template_global(review_item, "review_item")
+    app.add_template_global(FROM, "FROM")
 
 
+def fragment(template: str, key: str = "", **context) -> Markup:
+    """A part of a page that depends only on the content (a quiz list, an article's text):
+    rendered once per content version and root path, then served as it is. A content reload
+    makes a new snapshot, and with it new fragments."""
+    fragments = catalog.current().fragments
+    cache_key = (template, key, request.script_root)
+    found = fragments.get(cache_key)
+    if found is None:
+        found = Markup(render_template(template, **context))
+        if len(fragments) < MAX_FRAGMENTS:
+            fragments[cache_key] = found
+    return found
+
+
+MAX_FRAGMENTS = 10_000  # per content version: more than the content can hold, fewer than memory
 DEVELOPMENT_ROOT = "http://127.0.0.1:5000/"  # where `make run` serves
 
 
@@ -73,4 +94,48 @@ def layout_links() -> dict[str, str]:
 
 
 def _markdown(text: str) -> Markup:
-    return Markup(render_markdown(text))
+    """Content's Markdown as HTML, rendered once per content version (texts from the content
+    are few; anything else is rendered each time)."""
+    fragments = catalog.current().fragments
+    found = fragments.get(("markdown", text))
+    if found is None:
+        found = Markup(render_markdown(text))
+        if len(fragments) < MAX_FRAGMENTS:
+            fragments[("markdown", text)] = found
+    return found
+
+
+FROM = "__from__"  # stands for the page a source link was followed from (see source_cards)
+
+
+def source_cards(question) -> Markup:
+    """A statement's source cards (content only, rendered once per content version), with
+    each link saying which quiz page it was opened from, so that the article can offer the
+    way back."""
+    key = f"{question.id}\0{question.revision}"
+    return _opened_from(fragment("_source_cards.html", key=key, question=question))
+
+
+def review_item(step, open_: bool) -> Markup:
+    """A statement in a finished attempt's results: rendered once per content version for each
+    way of answering it (right or not, how sure, open or not), then numbered for this page."""
+    response, question = step.response, step.question
+    key = f"{question.id}\0{question.revision}\0{response.answer}\0{response.certainty}\0{open_}"
+    item = fragment(
+        "quiz/_review_item.html",
+        key=key,
+        question=question,
+        correct=response.correct,
+        answer=response.answer,
+        certainty=response.certainty,
+        open=open_,
+    )
+    return _opened_from(str.replace(item, "__number__", str(int(step.number))))
+
+
+def _opened_from(html: str) -> Markup:
+    """Fill in the page the links were followed from (plain str.replace: Markup's own would
+    escape its arguments again on every call)."""
+    back = request.path if request.path.startswith("/attempts/") else ""
+    opened = f"?from={quote(back, safe='/')}" if back else ""
+    return Markup(str.replace(html, f"?from={FROM}", opened))

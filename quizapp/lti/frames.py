@@ -11,7 +11,7 @@ framed by the origins the launch came from; every other page keeps `frame-ancest
 
 from urllib.parse import urlsplit
 
-from flask import g, has_request_context, request
+from flask import has_request_context, request
 from flask.sessions import SecureCookieSessionInterface
 
 from ..security import CONTENT_SECURITY_POLICY
@@ -20,18 +20,47 @@ from ..security import FRAME_SESSION_COOKIE as COOKIE
 ORIGINS = "lti_frame_origins"  # session key: the origins allowed to frame the tool
 
 
+_FRAMED = "quizapp.framed"  # the answer, kept in the request's environ (asked several times)
+
+
 def framed() -> bool:
     """Whether this request belongs to a session an LTI launch began."""
-    return has_request_context() and (COOKIE in request.cookies or g.get("lti_session", False))
+    if not has_request_context():
+        return False
+    environ = request.environ
+    if _FRAMED not in environ:
+        environ[_FRAMED] = COOKIE in request.cookies
+    return environ[_FRAMED]
 
 
 def begin() -> None:
     """Make this request's session the framed one (the launch's response sets its cookie)."""
-    g.lti_session = True
+    request.environ[_FRAMED] = True
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, kept in the partitioned cookie when framed."""
+    """Flask's signed-cookie session, kept in the partitioned cookie when framed.
+
+    Two costs of Flask's own are left out of every request (see bench/http.py): the signing
+    serializer is made once per key rather than twice per request, and a session nobody
+    changed is not looked at again on the way out.
+    """
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cached = app.extensions.get("quizapp.session_serializer")
+        if cached is None or cached[0] != keys:
+            cached = (keys, super().get_signing_serializer(app))
+            app.extensions["quizapp.session_serializer"] = cached
+        return cached[1]
+
+    def save_session(self, app, session, response):
+        refresh = session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]
+        if not session.modified and not refresh:
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
 
     def get_cookie_name(self, app):
         return COOKIE if framed() else super().get_cookie_name(app)

@@ -86,7 +86,9 @@ def _today() -> int:
 def _legacy_token() -> str | None:
     """A token kept in the (signed) session cookie before learners had their own cookie: it
     is adopted, so that nobody loses the attempts made before."""
-    token = session.pop("browser", None)
+    if "browser" not in session:  # a pop would mark the session changed, and re-send it
+        return None
+    token = session.pop("browser")
     return token if isinstance(token, str) and _TOKEN.fullmatch(token) else None
 
 

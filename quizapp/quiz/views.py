@@ -232,10 +232,6 @@ def results(attempt_id: str):
         score=score,
         confident_misses=confident_misses,
         to_retry=attempts.missed(attempt, steps),
-        retake=StartForm(
-            display_name=attempt.display_name, class_code=attempt.class_code or "none"
-        ),
-        action=ActionForm(),
     )
 
 

@@ -157,7 +157,7 @@ def run(url: str) -> list[tuple[str, float, float]]:
     in_class = f"/instructor/classes/{classroom_id}"
     pages = {
         "home page (baseline)": "/",
-        "gradebook (2,273 learners)": f"{in_class}/gradebook",
+        f"gradebook ({LEARNERS:,} learners)": f"{in_class}/gradebook",
         "item analysis, class, first attempts": f"{in_class}/quizzes/{BANK}",
         "item analysis, class, every attempt": f"{in_class}/quizzes/{BANK}?attempts=all",
         "item analysis, overall, every attempt": f"/instructor/quizzes/{BANK}?attempts=all",

@@ -143,6 +143,22 @@ def send_scores_command(every: float | None):
         time.sleep(every)
 
 
+@lti_cli.command("scores")
+def scores_command():
+    """The scores the LMSs have not accepted yet, failed ones first, with their ids (for
+    resend), how often they were tried, when the next try is and the LMS's last answer."""
+    found = outbox.waiting(db.session())
+    if not found:
+        click.echo("every score has been accepted by its LMS")
+    for score in found:
+        click.echo(
+            f"{score.id}  {score.platform}  {score.learner}  {score.link_title or score.bank_id}"
+            f"  {score.score_given:g}%  tries {score.tries}"
+            f"  next {score.next_try_at:%Y-%m-%d %H:%M} UTC"
+            + (f"  last answer: {score.last_error}" if score.last_error else "")
+        )
+
+
 @lti_cli.command("resend")
 @click.option("--all-failed", is_flag=True, help="Every unsent score that failed at least once.")
 @click.argument("score_ids", nargs=-1, type=int)

@@ -196,8 +196,9 @@ class Waiting:
     next_try_at: datetime
 
 
-def waiting(db: Session, classroom_id: int) -> list[Waiting]:
-    """The class's scores that the LMS has not accepted yet, the failed ones first."""
+def waiting(db: Session, classroom_id: int | None = None) -> list[Waiting]:
+    """The class's scores (or every class's) that the LMS has not accepted yet, the failed
+    ones first."""
     query = (
         select(
             Score.id,
@@ -219,9 +220,11 @@ def waiting(db: Session, classroom_id: int) -> list[Waiting]:
             Member,
             (Member.learner_id == User.learner_id) & (Member.classroom_id == Context.classroom_id),
         )
-        .where(Context.classroom_id == classroom_id, Score.sent_at.is_(None))
+        .where(Score.sent_at.is_(None))
         .order_by(Score.tries.desc(), Score.next_try_at, Score.id)
     )
+    if classroom_id is not None:
+        query = query.where(Context.classroom_id == classroom_id)
     return [
         Waiting(*row[:6], _aware(row[6]), row[7], row[8], _aware(row[9]))
         for row in db.execute(query)

@@ -402,10 +402,14 @@ def test_resend_from_the_command_line(frame, tool, lms):
     (row,) = outbox_rows(tool)
     lms.reject_scores_for.clear()
     runner = tool.test_cli_runner()
+    listed = runner.invoke(args=["lti", "scores"]).output  # where the admin finds the id
+    assert listed.startswith(f"{row.id}  ") and "tries 1" in listed
+    assert "User not found in course or is not a student" in listed
     assert "0 sent" in runner.invoke(args=["lti", "send-scores"]).output  # due in an hour
     by_id = runner.invoke(args=["lti", "resend", str(row.id)])
     assert by_id.exit_code == 0 and "1 score" in by_id.output
     assert "1 sent" in runner.invoke(args=["lti", "send-scores"]).output
+    assert "every score has been accepted" in runner.invoke(args=["lti", "scores"]).output
     nothing = runner.invoke(args=["lti", "resend", "--all-failed"])
     assert "0 scores" in nothing.output
     assert runner.invoke(args=["lti", "resend"]).exit_code != 0  # which ones?

@@ -4,6 +4,7 @@ pages every learner turns (read), and Alembic migrations."""
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from sqlalchemy import (
     make_url,
     text,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
@@ -93,6 +95,18 @@ def session() -> Session:
     if "db_session" not in g:
         g.db_session = current_app.extensions["quizapp.db"]()
     return g.db_session
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A stored time with its zone: SQLite gives back naive datetimes, and every time stored
+    is UTC."""
+    return moment.replace(tzinfo=UTC) if moment is not None and moment.tzinfo is None else moment
+
+
+def insert_for(bind) -> Callable:
+    """The dialect's INSERT, which has ON CONFLICT (upserts, insert-or-ignore): PostgreSQL's or
+    SQLite's, as the bind (an engine, a connection, a session's bind) speaks."""
+    return postgresql.insert if bind.dialect.name == "postgresql" else sqlite.insert
 
 
 def read(statement: Select, **params) -> list[Sequence]:

@@ -84,18 +84,14 @@ def wording(banks, positions: dict, guessable: float) -> list[ContentProblem]:
         return []
     review = itemwriting.review([(b.id, b.questions) for b in banks.values()], guessable)
     first = next(iter(banks.values()))
+    index = {q.id: i for bank in banks.values() for i, q in enumerate(bank.questions)}
     problems = []
     for finding in review.findings:
         bank = banks[finding.bank] if finding.bank else first
-        if finding.question is None:
-            loc = ("questions",)
-            message = finding.message
-        else:
-            index = next(i for i, q in enumerate(bank.questions) if q.id == finding.question)
-            loc = ("questions", index, "statement")
-            message = finding.message
+        loc = ("questions",)
+        if finding.question is not None:
+            loc = ("questions", index[finding.question], "statement")
         line, col = yamlsource.locate(positions[bank.id], loc)
-        problems.append(
-            ContentProblem(bank.path, line, col, f"{message} [{finding.check}]", "warning")
-        )
+        message = f"{finding.message} [{finding.check}]"
+        problems.append(ContentProblem(bank.path, line, col, message, "warning"))
     return problems

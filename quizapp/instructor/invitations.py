@@ -5,7 +5,7 @@ the database opens no account. A link works once, and only until it expires.
 """
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -65,7 +65,7 @@ def state(db: Session, invitation: Invitation) -> str:
 def _state(invitation: Invitation) -> str:
     if invitation.used_at is not None:
         return USED
-    if _aware(invitation.expires_at) <= utcnow():
+    if db_module.as_utc(invitation.expires_at) <= utcnow():
         return EXPIRED
     return OPEN
 
@@ -107,8 +107,3 @@ def sent_by(db: Session, instructor: Instructor, limit: int = 50) -> list[tuple[
         .limit(limit)
     )
     return [(invitation, _state(invitation)) for invitation in db.scalars(query)]
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back times without their zone; every time stored is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

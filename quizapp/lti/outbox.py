@@ -19,13 +19,12 @@ lookup that finds nothing.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..db import begin_write
+from ..db import as_utc, begin_write, insert_for
 from ..models import Attempt, Member, Response, utcnow
 from ..quiz import scoring
 from .models import Context, Link, Platform, Score, User
@@ -148,8 +147,8 @@ def _scores(db: Session, member_id: int, bank_id: str) -> dict[str, _Scored]:
             marks[attempt_id].append(scoring.cbm_mark(correct, certainty))
     return {
         a.id: _Scored(
-            _aware(a.finished_at),
-            _aware(a.started_at),
+            as_utc(a.finished_at),
+            as_utc(a.started_at),
             cbm_percent(marks[a.id], a.question_count)
             if a.certainty
             else percent(a.correct_count, a.question_count),
@@ -169,15 +168,9 @@ def _by_policy(policy: str, scores: dict[str, _Scored], attempt_id: str) -> floa
 
 def _insert_or_ignore(db: Session):
     """An INSERT that skips a row whose attempt and link have one already (a double submit)."""
-    dialect = postgresql if db.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(Score.__table__).on_conflict_do_nothing(
+    return insert_for(db.get_bind())(Score.__table__).on_conflict_do_nothing(
         index_elements=["attempt_id", "link_id"]
     )
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """SQLite gives back naive datetimes; every one stored here is UTC."""
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
 
 
 @dataclass(frozen=True)
@@ -226,7 +219,7 @@ def waiting(db: Session, classroom_id: int | None = None) -> list[Waiting]:
     if classroom_id is not None:
         query = query.where(Context.classroom_id == classroom_id)
     return [
-        Waiting(*row[:6], _aware(row[6]), row[7], row[8], _aware(row[9]))
+        Waiting(*row[:6], as_utc(row[6]), row[7], row[8], as_utc(row[9]))
         for row in db.execute(query)
     ]
 

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from ..templating import public_url
 from . import platforms
 from .models import Platform
-from .tool import Refused, _Http
+from .tool import Http, Refused
 
 TITLE = "Myth or fact quizzes"
 DESCRIPTION = (
@@ -64,7 +64,7 @@ class _Registration(DynamicRegistration):
         self._urls = urls()
 
     def get_request_session(self):
-        return _Http()
+        return Http()
 
     def get_initiate_login_uri(self):
         return self._urls["login"]

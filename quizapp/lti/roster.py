@@ -8,7 +8,7 @@ and when.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import requests
 from pylti1p3.exception import LtiException, LtiServiceException
@@ -17,7 +17,7 @@ from pylti1p3.utils import add_param_to_url
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..db import begin_write
+from ..db import as_utc, begin_write
 from ..models import Classroom, Member, utcnow
 from . import tool
 from .launches import is_staff
@@ -165,12 +165,7 @@ def for_class(db: Session, classroom: Classroom) -> Roster | None:
     return Roster(
         platform=platform.name,
         offered=bool(context.memberships_url),
-        read_at=_aware(context.roster_read_at),
+        read_at=as_utc(context.roster_read_at),
         error=context.roster_error,
         not_started=sorted(not_started, key=lambda p: p.label.lower()),
     )
-
-
-def _aware(value: datetime | None) -> datetime | None:
-    """SQLite gives back naive datetimes; every one stored here is UTC."""
-    return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value

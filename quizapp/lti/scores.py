@@ -21,7 +21,7 @@ posted twice otherwise.
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import requests
 from pylti1p3.assignments_grades import AssignmentsGradesService
@@ -30,7 +30,7 @@ from pylti1p3.grade import Grade
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from ..db import begin_write
+from ..db import as_utc, begin_write
 from ..models import utcnow
 from . import tool
 from .models import AccessToken, Link, Platform, Score
@@ -139,9 +139,7 @@ def _claim(db: Session, now: datetime, limit: int) -> list[Score]:
 
 def grade(score: Score) -> Grade:
     """The AGS score for an outbox row."""
-    finished = score.finished_at
-    if finished.tzinfo is None:  # SQLite gives back naive datetimes; they are UTC
-        finished = finished.replace(tzinfo=UTC)
+    finished = as_utc(score.finished_at)
     return (
         Grade()
         .set_user_id(score.user.sub)

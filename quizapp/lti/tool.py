@@ -18,7 +18,7 @@ Nothing beyond this package imports the library: the rest of the app sees a chec
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, timedelta
+from datetime import timedelta
 from urllib.parse import urlencode
 
 import jwt
@@ -33,10 +33,9 @@ from pylti1p3.service_connector import ServiceConnector
 from pylti1p3.session import SessionService
 from pylti1p3.tool_config import ToolConfAbstract
 from sqlalchemy import delete, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from ..db import begin_write
+from ..db import as_utc, begin_write, insert_for
 from ..models import utcnow
 from ..security import digest
 from . import keys, platforms
@@ -68,7 +67,7 @@ class Refused(Exception):
         self.check = check
 
 
-class _Http(requests.Session):
+class Http(requests.Session):
     """A requests session whose every call has a timeout."""
 
     def __init__(self):
@@ -242,14 +241,9 @@ def pending_login(db: Session, state: str) -> Login | None:
     found = db.get(Login, digest(state)) if state else None
     if found is None or found.used_at is not None:
         return None
-    if _aware(found.created_at) < utcnow() - LOGIN_LIFETIME:
+    if as_utc(found.created_at) < utcnow() - LOGIN_LIFETIME:
         return None
     return found
-
-
-def _aware(moment):
-    """SQLite gives back naive datetimes; they were stored in UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class StrictLaunch(MessageLaunch):
@@ -261,7 +255,7 @@ class StrictLaunch(MessageLaunch):
             _ToolConf(db),
             session_service=_LaunchStore(db),
             cookie_service=object(),
-            requests_session=_Http(),
+            requests_session=Http(),
         )
         self._db = db
         self._login = login
@@ -503,13 +497,13 @@ class Connector(ServiceConnector):
     """
 
     def __init__(self, registration, requests_session=None, *, db: Session, platform: Platform):
-        super().__init__(registration, requests_session or _Http())
+        super().__init__(registration, requests_session or Http())
         self._db = db
         self._platform = platform
 
     def _get_cached_access_token(self, scope_key):
         found = self._db.get(AccessToken, (self._platform.id, scope_key))
-        if found and _aware(found.expires_at) > utcnow() + timedelta(seconds=30):
+        if found and as_utc(found.expires_at) > utcnow() + timedelta(seconds=30):
             return found.token
         return None
 
@@ -522,8 +516,7 @@ class Connector(ServiceConnector):
             "expires_at": utcnow() + timedelta(seconds=float(expires_in or 0)),
         }
         connection = begin_write(self._db)
-        insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-        statement = insert(AccessToken).values(values)
+        statement = insert_for(connection)(AccessToken).values(values)
         connection.execute(
             statement.on_conflict_do_update(
                 index_elements=["platform_id", "scopes"],

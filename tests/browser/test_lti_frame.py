@@ -24,11 +24,11 @@ from cryptography.x509.oid import NameOID
 from markupsafe import escape
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from quizapp import create_app, db
+from quizapp import create_app
 from quizapp.db import make_engine, upgrade
-from quizapp.lti import platforms
 
 from ..conftest import CHROMIUM, CHROMIUM_ARGS, FIXTURE_CONTENT
+from ..lti.conftest import register
 from ..lti.lms import LEARNER, FakeLMS, User
 from .test_learner_journey import assert_accessible
 
@@ -150,17 +150,8 @@ def sites(tmp_path):
     lms = FakeLMS(tool_url, tool_jwks=tool_jwks).start()
     lms_site = _Served(_course_page(lms._server.app), tls)
     lms_url = f"https://127.0.0.1:{lms_site.port}"
-    with app.app_context():
-        platforms.add(
-            db.session(),
-            issuer=lms.issuer,
-            client_id=lms.client_id,
-            deployment_ids=[lms.deployment_id],
-            auth_login_url=f"{lms_url}/mod/lti/auth.php",  # the browser goes there: HTTPS
-            auth_token_url=lms.token_url,
-            key_set_url=lms.jwks_url,
-            name="Fake Moodle",
-        )
+    # the browser goes to the login page over HTTPS
+    register(app, lms, auth_login_url=f"{lms_url}/mod/lti/auth.php")
     yield lms, lms_url, tool_url
     lms_site.stop()
     lms.stop()

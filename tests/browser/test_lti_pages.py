@@ -4,9 +4,9 @@ Dynamic Registration page; each fits a phone and passes axe (WCAG 2.1 AA), light
 
 import pytest
 
-from quizapp import db
-from quizapp.lti import platforms, registration
+from quizapp.lti import registration
 
+from ..lti.conftest import register
 from ..lti.lms import INSTRUCTOR, FakeLMS, User
 from .test_every_page import DESK, PHONE, _check
 
@@ -14,16 +14,7 @@ from .test_every_page import DESK, PHONE, _check
 @pytest.fixture(scope="module")
 def lms(app, live_server):
     with FakeLMS(live_server.url()) as platform:
-        with app.app_context():
-            platforms.add(
-                db.session(),
-                issuer=platform.issuer,
-                client_id=platform.client_id,
-                deployment_ids=[platform.deployment_id],
-                auth_login_url=platform.auth_url,
-                auth_token_url=platform.token_url,
-                key_set_url=platform.jwks_url,
-            )
+        register(app, platform)
         yield platform
 
 

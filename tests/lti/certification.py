@@ -203,17 +203,7 @@ def bad_payloads(
     target_link_uri: str | None = None,
 ) -> list[Case]:
     """Every known bad payload the tool must refuse, sorted by name (see the module docstring)."""
-    now = int(now)
-    return [
-        Case(
-            name=d.name,
-            why=_BAD[d.name][0],
-            header=_header(d, _BAD[d.name][1]),
-            body=_body(d, issuer, client_id, deployment_id, nonce, now, target_link_uri),
-        )
-        for d in _case_dirs()
-        if d.name in _BAD
-    ]
+    return _cases(_BAD, issuer, client_id, deployment_id, nonce, now, target_link_uri)
 
 
 def misfiled_payloads(
@@ -226,14 +216,19 @@ def misfiled_payloads(
     target_link_uri: str | None = None,
 ) -> list[Case]:
     """The payloads upstream files as invalid that the certification suite expects to launch."""
-    now = int(now)
+    cases = {name: (why, False) for name, why in _MISFILED.items()}
+    return _cases(cases, issuer, client_id, deployment_id, nonce, now, target_link_uri)
+
+
+def _cases(cases: dict, issuer, client_id, deployment_id, nonce, now, target_link_uri):
+    """The named cases, adapted: {name: (why, drop the kid)}."""
     return [
         Case(
             name=d.name,
-            why=_MISFILED[d.name],
-            header=_header(d, False),
-            body=_body(d, issuer, client_id, deployment_id, nonce, now, target_link_uri),
+            why=cases[d.name][0],
+            header=_header(d, cases[d.name][1]),
+            body=_body(d, issuer, client_id, deployment_id, nonce, int(now), target_link_uri),
         )
         for d in _case_dirs()
-        if d.name in _MISFILED
+        if d.name in cases
     ]

@@ -22,14 +22,15 @@ def lms(app):
         yield platform
 
 
-def register(app, lms, client_id=None, deployment_id=None) -> int:
+def register(app, lms, client_id=None, deployment_id=None, auth_login_url=None) -> int:
+    """Register the FakeLMS with the tool (its default client and deployment unless named)."""
     with app.app_context():
         found = platforms.add(
             db.session(),
             issuer=lms.issuer,
             client_id=client_id or lms.client_id,
             deployment_ids=[deployment_id or lms.deployment_id],
-            auth_login_url=lms.auth_url,
+            auth_login_url=auth_login_url or lms.auth_url,
             auth_token_url=lms.token_url,
             key_set_url=lms.jwks_url,
             name="Fake Moodle",

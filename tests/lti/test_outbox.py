@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import event, func, select
 
 from quizapp import db
+from quizapp.db import as_utc
 from quizapp.lti import cli, outbox, scores
 from quizapp.lti.models import AccessToken, Link, Score
 from quizapp.lti.models import User as LtiUser
@@ -73,7 +74,7 @@ def send(app, now=None):
 def finished_at(app, attempt_id):
     """When the attempt finished, to the millisecond, as scores are stamped."""
     with app.app_context():
-        finished = outbox._aware(db.session().get(Attempt, attempt_id).finished_at)
+        finished = as_utc(db.session().get(Attempt, attempt_id).finished_at)
     return finished.replace(microsecond=finished.microsecond // 1000 * 1000)
 
 
@@ -157,7 +158,7 @@ def test_the_platform_down_then_up_gets_the_score_once(frame, tool, lms):
     assert (summary.sent, summary.failed) == (0, 1)
     (row,) = outbox_rows(tool)
     assert row.tries == 1 and "503" in row.last_error
-    assert outbox._aware(row.next_try_at) == now + timedelta(minutes=1)
+    assert as_utc(row.next_try_at) == now + timedelta(minutes=1)
 
     lms.down = False
     assert send(tool, now + timedelta(seconds=30)).sent == 0  # not due yet
@@ -173,8 +174,8 @@ def test_failures_wait_longer_each_time_up_to_a_day(frame, tool, lms):
     for _ in range(13):
         send(tool, now)
         (row,) = outbox_rows(tool)
-        waits.append(outbox._aware(row.next_try_at) - now)
-        now = outbox._aware(row.next_try_at)
+        waits.append(as_utc(row.next_try_at) - now)
+        now = as_utc(row.next_try_at)
     assert waits[:4] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
     assert waits[-1] == timedelta(days=1)
 
@@ -187,7 +188,7 @@ def test_a_score_the_platform_refuses_is_shown_on_the_gradebook_and_sent_again(f
     (row,) = outbox_rows(tool)
     assert "422" in row.last_error and UNPROCESSABLE in row.last_error
     # the platform said no: asking again every minute would not change its mind
-    assert outbox._aware(row.next_try_at) == now + timedelta(hours=1)
+    assert as_utc(row.next_try_at) == now + timedelta(hours=1)
 
     gradebook = frame.teacher(custom={"quiz": "sample-quiz"})
     assert gradebook.location.endswith("/gradebook")

@@ -6,8 +6,8 @@ import re
 import unicodedata
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, request
-from flask_wtf.csrf import CSRFProtect
+from flask import Flask, abort, current_app, g, request, session
+from flask_wtf.csrf import CSRFProtect, generate_csrf
 
 csrf = CSRFProtect()
 
@@ -32,17 +32,53 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 FORM = "application/x-www-form-urlencoded"
+SIGNED_TOKENS = 4096  # signed CSRF tokens kept for reuse, per worker
 FRAME_SESSION_COOKIE = "quizapp_lti_session"  # the session an LTI launch begins (lti.frames)
 # C0 and C1 control characters but tab, line feed and carriage return (which forms send)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(_same_site_or_navigation)
-    app.before_request(_forms_only)  # before CSRFProtect's check, which reads the body
     csrf.init_app(app)
-    app.before_request(_refuse_control_characters)
+    # CSRFProtect's own hook would look up the view's exemptions on every GET as well: the
+    # guard below asks it to check the methods that change something, in its place
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.before_request(_guard)
     app.after_request(_headers)
+    # after CSRFProtect's context processor, so that pages call this one
+    app.context_processor(lambda: {"csrf_token": csrf_token})
+
+
+def _guard():
+    """Every request's checks, in one hook (each hook costs Flask a few microseconds)."""
+    _same_site_or_navigation()
+    unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
+    if unsafe:
+        _forms_only()  # before the CSRF check, which reads the body
+        config = current_app.config
+        if config["WTF_CSRF_ENABLED"] and request.method in config["WTF_CSRF_METHODS"]:
+            csrf.protect(apply_exemptions=True)
+    _refuse_control_characters(unsafe)
+
+
+def csrf_token() -> str:
+    """The signed CSRF token for this page's forms (flask-wtf's generate_csrf), signed once.
+
+    flask-wtf signs the session's token afresh for every page (an HMAC each time). While a
+    signed token never expires (WTF_CSRF_TIME_LIMIT is None), the one signed for this session
+    before serves as well: it is kept per worker and handed to flask-wtf through `g`.
+    """
+    reusable = current_app.config["WTF_CSRF_TIME_LIMIT"] is None and "csrf_token" not in g
+    key = (current_app.secret_key, session.get("csrf_token"))
+    signed_before = current_app.extensions.setdefault("quizapp.signed_csrf", {})
+    if reusable and key in signed_before:
+        g.csrf_token = signed_before[key]
+    signed = generate_csrf()
+    if reusable and key not in signed_before:
+        if len(signed_before) >= SIGNED_TOKENS:
+            signed_before.clear()
+        signed_before[(current_app.secret_key, session["csrf_token"])] = signed
+    return signed
 
 
 def _same_site_or_navigation():
@@ -66,15 +102,14 @@ def _same_site_or_navigation():
 
 def _forms_only():
     """Pages take web forms only: a JSON or multipart body is not read as if it were one."""
-    unsafe = request.method not in ("GET", "HEAD", "OPTIONS")
-    if unsafe and request.mimetype != FORM and (request.content_length or request.mimetype):
+    if request.mimetype != FORM and (request.content_length or request.mimetype):
         abort(415, description=f"This address takes web forms ({FORM}) only.")
 
 
-def _refuse_control_characters():
+def _refuse_control_characters(with_body: bool):
     """No name, code or answer has control characters in it (PostgreSQL refuses NUL in text)."""
     pairs = [*request.args.items(multi=True)]
-    if request.method == "POST":
+    if with_body:
         pairs += request.form.items(multi=True)
     if any(CONTROL.search(text) for text in (request.path, *(k + v for k, v in pairs))):
         abort(

@@ -29,3 +29,39 @@ def test_a_post_without_a_token_is_refused_and_a_post_with_one_works(client):
     answered = client.post(statement_url, data={"answer": "myth", "csrf_token": token(page)})
     assert answered.status_code == 302
     assert "You were right" in client.get(statement_url).text
+
+
+def test_a_signed_token_is_reused_within_its_session_and_refused_in_another(
+    app, client, time_machine
+):
+    time_machine.move_to("2026-01-01 09:00")
+    start = {"csrf_token": token(client.get("/quizzes/sample-quiz").text)}
+    statement = client.get(client.post("/quizzes/sample-quiz", data=start).location).location
+    first = token(client.get(statement).text)
+    time_machine.shift(5)  # a token signed now would carry another time
+    again = token(client.get(statement).text)
+    assert again == first  # signed once per session, not once per page
+    other = app.test_client()
+    other.get("/quizzes/sample-quiz")  # a session of its own
+    refused = other.post("/quizzes/sample-quiz", data={"csrf_token": first})
+    assert refused.status_code == 400
+    assert client.post(statement, data={"answer": "myth", "csrf_token": again}).status_code == 302
+
+
+def test_a_session_older_than_its_lifetime_is_not_taken_though_it_was_seen_before(
+    app, client, time_machine
+):
+    time_machine.move_to("2026-01-01 09:00")
+    form = {"csrf_token": token(client.get("/quizzes/sample-quiz").text)}
+    assert client.post("/quizzes/sample-quiz", data=form).status_code == 302
+    time_machine.shift(app.permanent_session_lifetime.total_seconds() + 60)
+    refused = client.post("/quizzes/sample-quiz", data=form)
+    assert refused.status_code == 400
+    assert "This form expired" in refused.text
+
+
+def test_a_new_secret_key_ends_the_sessions_signed_with_the_old_one(app, client):
+    form = {"csrf_token": token(client.get("/quizzes/sample-quiz").text)}
+    assert client.post("/quizzes/sample-quiz", data=form).status_code == 302
+    app.secret_key = "another secret key, after a leak of the first"
+    assert client.post("/quizzes/sample-quiz", data=form).status_code == 400

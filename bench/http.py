@@ -89,14 +89,18 @@ def prepare(base: str, posts: int) -> dict[str, Load]:
     finished = Learner(learner.browser)
     finished.start()
     finished.finish()
+    # the POSTs' statements belong to a second learner, so that the first has as many
+    # attempts as a learner has, not hundreds (Home lists the attempts under way)
+    poster = Browser(base)
     fresh = []
     while len(fresh) < posts:
-        attempt = Learner(learner.browser)
+        attempt = Learner(poster)
         attempt.start()
         fresh += [f"{attempt.attempt}/{n}" for n in range(1, 11)]
+    poster.close()
     browser = learner.browser
-    cookies = "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
-    body = f"answer=myth&csrf_token={browser.token}"
+    cookies = _cookies(browser)
+    body = f"answer=myth&csrf_token={poster.token}"
 
     def get(path: str) -> tuple[tuple[str, str, str], ...]:
         return (("GET", path, ""),)
@@ -105,7 +109,7 @@ def prepare(base: str, posts: int) -> dict[str, Load]:
         "/healthz": Load(get("/healthz"), cookies, 200),
         "catalog": Load(get("/"), cookies, 200),
         "statement page": Load(get(statement), cookies, 200),
-        "answer POST": Load(tuple(("POST", p, body) for p in fresh), cookies, 302),
+        "answer POST": Load(tuple(("POST", p, body) for p in fresh), _cookies(poster), 302),
         "feedback page": Load(get(answered.attempt + "/1"), cookies, 200),
         "results page": Load(get(finished.attempt + "/results"), cookies, 200),
         "article page": Load(get("/articles/pore-truth"), cookies, 200),
@@ -116,6 +120,10 @@ def prepare(base: str, posts: int) -> dict[str, Load]:
             raise RuntimeError(f"{name} ({path}) does not answer {load.status}")
     browser.close()
     return loads
+
+
+def _cookies(browser: Browser) -> str:
+    return "; ".join(f"{k}={v}" for k, v in browser.cookies.items())
 
 
 def run_wrk(base: str, load: Load, seconds: float, connections: int, workdir: Path) -> Result:

@@ -18,11 +18,11 @@ import time
 from dataclasses import dataclass
 
 from flask import current_app, g, request, session
-from sqlalchemy import delete, exists, select, update
+from sqlalchemy import bindparam, delete, exists, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..db import begin_write
+from ..db import begin_write, read
 from ..models import Attempt, Learner, LearnerDevice, Member
 from ..security import digest
 from .membership import CODE_ALPHABET, normalise_code
@@ -31,6 +31,9 @@ LIFETIME = 365 * 86400  # seconds: a year without a visit, and the cookie is gon
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{43}")
 LMS_LEARNER = "lms_learner"  # the session's learner after an LTI launch (quizapp.lti.views)
 WAY_BACK_LENGTH = 15  # symbols of the join codes' 31: 74 bits, read aloud in three groups
+_LEARNER_OF_DEVICE = select(LearnerDevice.learner_id).where(
+    LearnerDevice.token_hash == bindparam("token_hash")
+)
 
 
 @dataclass(frozen=True)
@@ -95,10 +98,8 @@ def _legacy_token() -> str | None:
 def learner_id(db: Session) -> int | None:
     """This browser's learner, or None if it has not started or joined anything yet."""
     if "quizapp_learner" not in g:
-        query = select(LearnerDevice.learner_id).where(
-            LearnerDevice.token_hash == device().token_hash
-        )
-        g.quizapp_learner = db.scalar(query)
+        rows = read(_LEARNER_OF_DEVICE, token_hash=device().token_hash)
+        g.quizapp_learner = rows[0][0] if rows else None
     return g.quizapp_learner
 
 

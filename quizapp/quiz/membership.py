@@ -2,14 +2,15 @@
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
-from ..db import begin_write
+from ..db import begin_write, read
 from ..models import Classroom, Member
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: easy to read aloud
+_MEMBERSHIPS = select(Member.id).where(Member.learner_id == bindparam("learner"))
 
 
 def normalise_code(code: str) -> str:
@@ -36,7 +37,8 @@ def member_of(db: Session, classroom: Classroom | None, learner: int | None) -> 
 def classes_of(db: Session, learner: int | None) -> list[Member]:
     """The learner's memberships of classes that are not archived, with their classes and the
     classes' quizzes (loaded with them, not one class at a time)."""
-    if learner is None:
+    # most learners are in no class: one lean read says so, before the ORM loads classes
+    if learner is None or not read(_MEMBERSHIPS, learner=learner):
         return []
     query = (
         select(Member)

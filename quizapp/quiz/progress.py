@@ -1,12 +1,13 @@
 """A learner's own history: their finished attempts, with scores over time, and where they
 stand with each quiz of each class."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
+from ..db import read
 from ..models import Attempt, Classroom, Member, Response
 from . import scoring
 
@@ -66,30 +67,33 @@ class Standing:
     unfinished: str | None  # the latest attempt still under way
 
 
-def standings(db: Session, learner: int) -> dict[tuple[int | None, str], Standing]:
-    """(member id, or None for on their own; bank id) -> the learner's standing."""
-    whole = Attempt.retry_of.is_(None)
-    finished = Attempt.finished_at.is_not(None)
-    query = (
-        select(
-            Attempt.member_id,
-            Attempt.bank_id,
-            func.count().filter(finished & whole),
-            func.max(Attempt.score).filter(finished & whole),
-        )
-        .where(Attempt.learner_id == learner)
-        .group_by(Attempt.member_id, Attempt.bank_id)
+# a learner's attempts, oldest first, for where they stand: built once, run on every Home
+_ATTEMPTS = (
+    select(
+        Attempt.member_id,
+        Attempt.bank_id,
+        Attempt.id,
+        Attempt.finished_at.is_not(None),
+        Attempt.retry_of.is_(None),
+        Attempt.correct_count,
+        Attempt.question_count,
     )
-    rows = db.execute(query).all()
-    latest = {
-        (member, bank): attempt_id
-        for member, bank, attempt_id in db.execute(
-            select(Attempt.member_id, Attempt.bank_id, Attempt.id)
-            .where(Attempt.learner_id == learner, ~finished)
-            .order_by(Attempt.started_at)
-        )
-    }
-    return {
-        (member, bank): Standing(count, best, latest.get((member, bank)))
-        for member, bank, count, best in rows
-    }
+    .where(Attempt.learner_id == bindparam("learner"))
+    .order_by(Attempt.started_at, Attempt.id)
+)
+
+
+def standings(learner: int) -> dict[tuple[int | None, str], Standing]:
+    """(member id, or None for on their own; bank id) -> the learner's standing."""
+    found: dict[tuple[int | None, str], Standing] = {}
+    for member, bank, attempt_id, finished, whole, right, asked in read(_ATTEMPTS, learner=learner):
+        was = found.get((member, bank), Standing(0, None, None))
+        score = right / asked if asked else None
+        if not finished:  # the latest one under way is the one to carry on
+            found[member, bank] = replace(was, unfinished=attempt_id)
+        elif whole:
+            best = max((s for s in (was.best, score) if s is not None), default=None)
+            found[member, bank] = replace(was, finished=was.finished + 1, best=best)
+        else:
+            found.setdefault((member, bank), was)
+    return found

@@ -48,7 +48,7 @@ def home():
         "quiz/home.html",
         banks=library.banks,
         articles=library.articles,
-        join=JoinCodeForm(),
+        join_form=JoinCodeForm,
         **_standing(),
     )
 
@@ -135,7 +135,7 @@ def classroom(code: str):
     if member is None:
         return redirect(url_for(".join", code=found.join_code))
     banks = [b for b in map(catalog.library().banks.get, found.bank_ids) if b]
-    standings = progress.standings(db.session(), member.learner_id)
+    standings = progress.standings(member.learner_id)
     return render_template(
         "quiz/classroom.html",
         classroom=found,
@@ -339,7 +339,7 @@ def _standing() -> dict:
     learner = identity.learner_id(db.session())
     if learner is None:
         return {"classes": [], "standings": {}, "under_way": []}
-    standings = progress.standings(db.session(), learner)
+    standings = progress.standings(learner)
     under_way = [(m, b, s.unfinished) for (m, b), s in standings.items() if s.unfinished]
     return {
         "classes": membership.classes_of(db.session(), learner),

@@ -2,7 +2,8 @@
 pages every learner turns (read), and Alembic migrations."""
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Connection,
     Dialect,
     Engine,
+    Executable,
     Select,
     create_engine,
     event,
@@ -23,7 +25,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -140,14 +142,84 @@ def read(statement: Select, **params) -> list[Sequence]:
     return rows
 
 
+class Transaction:
+    """A short write transaction run straight on a pooled connection (see `transaction`)."""
+
+    def __init__(self, bind: Engine, connection):
+        self.dialect = bind.dialect
+        self.connection = connection
+        self.cursor = connection.cursor()
+        self.open = True
+        # SQLite's driver is in autocommit (see _sqlite_pragmas): the transaction is spelled out
+        self.sqlite = bind.dialect.name == "sqlite"
+        if self.sqlite:
+            self.cursor.execute("BEGIN IMMEDIATE")
+
+    def execute(self, statement: Executable, params: dict) -> int:
+        """Run an INSERT, UPDATE or DELETE; returns how many rows it changed."""
+        compiled = _compiled(statement, self.dialect)
+        try:
+            self.cursor.execute(compiled.sql, compiled.bind(params))
+        except self.dialect.dbapi.IntegrityError as exc:
+            raise IntegrityError(compiled.sql, params, exc) from exc
+        return self.cursor.rowcount
+
+    def commit(self) -> None:
+        self._end("COMMIT")
+
+    def rollback(self) -> None:
+        """Undo what this transaction wrote; nothing is committed when the block ends."""
+        self._end("ROLLBACK")
+
+    def _end(self, how: str) -> None:
+        if self.open:
+            self.open = False
+            if not self.sqlite:
+                self.connection.commit() if how == "COMMIT" else self.connection.rollback()
+            elif self.cursor.connection.in_transaction:
+                self.cursor.execute(how)
+
+
+@contextmanager
+def transaction() -> Iterator[Transaction]:
+    """A write transaction straight on a pooled connection, committed when the block ends and
+    rolled back if it raises: what `read` is to a SELECT, for the writes on the path every
+    learner takes (the ORM's session took longer than the writes themselves, inside the write
+    lock). On SQLite it begins IMMEDIATE, for the reason given at `begin_write`. A constraint
+    the database refuses raises SQLAlchemy's IntegrityError, as on the ORM's path.
+    """
+    bind = engine()
+    connection = bind.raw_connection()
+    try:
+        work = Transaction(bind, connection)
+        try:
+            yield work
+        except BaseException:
+            work.rollback()
+            raise
+        work.commit()
+    finally:
+        connection.close()  # back to the pool
+
+
 @dataclass(frozen=True)
 class _Compiled:
     sql: str
     names: tuple[str, ...] | None  # the parameters' order, for a positional paramstyle
     converters: tuple[tuple[int, Callable], ...]  # (column index, result processor)
+    processors: tuple[tuple[str, Callable | None], ...]  # (parameter, bind processor)
 
     def arguments(self, params: dict) -> tuple | dict:
         return params if self.names is None else tuple(params[name] for name in self.names)
+
+    def bind(self, params: dict) -> tuple | dict:
+        """The parameters as the driver takes them, converted by their types (a datetime in
+        SQLite's format, for one)."""
+        converted = {
+            name: convert(params[name]) if convert else params[name]
+            for name, convert in self.processors
+        }
+        return self.arguments(converted)
 
     def convert(self, row: Sequence) -> list:
         converted = list(row)
@@ -157,16 +229,22 @@ class _Compiled:
 
 
 @lru_cache(maxsize=64)
-def _compiled(statement: Select, dialect: Dialect) -> _Compiled:
+def _compiled(statement: Executable, dialect: Dialect) -> _Compiled:
     compiled = statement.compile(dialect=dialect)
+    selected = statement.selected_columns if isinstance(statement, Select) else ()
     converters = (
         (index, column.type.dialect_impl(dialect).result_processor(dialect, None))
-        for index, column in enumerate(statement.selected_columns)
+        for index, column in enumerate(selected)
+    )
+    processors = (
+        (name, bound.type.dialect_impl(dialect).bind_processor(dialect))
+        for name, bound in compiled.binds.items()
     )
     return _Compiled(
         sql=str(compiled),
         names=tuple(compiled.positiontup) if compiled.positional else None,
         converters=tuple((index, convert) for index, convert in converters if convert),
+        processors=tuple(processors),
     )
 
 

@@ -1,11 +1,26 @@
-"""db.read, the learner pages' read path, returns what SQLAlchemy's own execution returns."""
+"""db.read and db.transaction, the learner pages' read and write paths, read and write what
+SQLAlchemy's own execution does."""
 
-from datetime import datetime
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import bindparam, insert, select
+from sqlalchemy.exc import IntegrityError
 
 from quizapp import catalog, db
-from quizapp.models import Learner
+from quizapp.models import Attempt, Learner, Response
 from quizapp.quiz import attempts
 from quizapp.quiz.attempts import _READ
+
+_ANSWERED = insert(Response.__table__).values(
+    attempt_id=bindparam("attempt"),
+    question_id=bindparam("question"),
+    revision=bindparam("revision"),
+    answer=bindparam("given"),
+    correct=bindparam("right"),
+    certainty=bindparam("sure"),
+    answered_at=bindparam("now"),
+)
 
 
 def test_read_matches_sqlalchemy_row_for_row_with_types(app):
@@ -37,3 +52,63 @@ def test_read_of_an_unknown_attempt_is_empty(app):
     with app.test_request_context():
         assert db.read(_READ, attempt_id="no-such-attempt", device="") == []
         assert attempts.load("no-such-attempt", catalog.library().banks) is None
+
+
+def _started(app) -> str:
+    session = db.session()
+    learner = Learner()
+    session.add(learner)
+    session.commit()
+    bank = catalog.library().banks["sample-quiz"]
+    return attempts.start(session, bank, learner.id, display_name=None).id
+
+
+def _answer(attempt_id: str, question: str = "q1") -> dict:
+    moment = datetime(2026, 3, 4, 5, 6, 7, 890000, tzinfo=UTC)
+    return {
+        "attempt": attempt_id,
+        "question": question,
+        "revision": "r1",
+        "given": "myth",
+        "right": True,
+        "sure": 2,
+        "now": moment,
+    }
+
+
+def test_a_transaction_writes_what_the_orm_reads_back_with_its_types(app):
+    with app.test_request_context():
+        attempt_id = _started(app)
+        with db.transaction() as write:
+            assert write.execute(_ANSWERED, _answer(attempt_id)) == 1
+        stored = db.session().scalars(select(Response).filter_by(attempt_id=attempt_id)).one()
+        assert (stored.answer, stored.correct, stored.certainty) == ("myth", True, 2)
+        assert db.as_utc(stored.answered_at) == datetime(2026, 3, 4, 5, 6, 7, 890000, tzinfo=UTC)
+
+
+def test_a_transaction_that_raises_or_is_rolled_back_leaves_nothing(app):
+    with app.test_request_context():
+        attempt_id = _started(app)
+        with pytest.raises(RuntimeError), db.transaction() as write:
+            write.execute(_ANSWERED, _answer(attempt_id, "q1"))
+            raise RuntimeError("the request failed half way")
+        with db.transaction() as write:
+            write.execute(_ANSWERED, _answer(attempt_id, "q2"))
+            write.rollback()
+        assert db.session().scalars(select(Response).filter_by(attempt_id=attempt_id)).all() == []
+        # the connections went back to the pool with no transaction open: a write still works
+        with db.transaction() as write:
+            write.execute(_ANSWERED, _answer(attempt_id, "q3"))
+        assert db.session().scalar(select(Attempt.id).where(Attempt.id == attempt_id))
+
+
+def test_a_refused_constraint_is_sqlalchemys_integrity_error_and_keeps_the_first(app):
+    with app.test_request_context():
+        attempt_id = _started(app)
+        with db.transaction() as write:
+            write.execute(_ANSWERED, _answer(attempt_id))
+        twice = {**_answer(attempt_id), "given": "fact"}
+        with pytest.raises(IntegrityError), db.transaction() as write:
+            write.execute(_ANSWERED, twice)
+        stored = db.session().scalars(select(Response).filter_by(attempt_id=attempt_id)).one()
+        assert stored.answer == "myth"

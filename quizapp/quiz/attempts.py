@@ -260,15 +260,23 @@ def record(
             db_module.begin_write(db).execute(_CHANGE_ANSWER, values)
             db.commit()
         return
+    values["revision"] = step.question.revision
+    try:
+        with db_module.transaction() as write:
+            write.execute(_ANSWER, values)
+            immediate = attempt.feedback == "immediate"
+            if not (immediate and write.execute(_FINISH_IF_COMPLETE, values) == 1):
+                return
+            write.rollback()  # it finishes the attempt: written again below, with its score's
+    except IntegrityError:  # the same answer arrived twice at once; the other one stands
+        return
     connection = db_module.begin_write(db)
     try:
-        connection.execute(_ANSWER, values | {"revision": step.question.revision})
-        if attempt.feedback == "immediate":
-            finished = connection.execute(_FINISH_IF_COMPLETE, values)
-            if finished.rowcount == 1:  # this answer finished it: its score goes out
-                outbox.enqueue(db, attempt.id)
+        connection.execute(_ANSWER, values)
+        if connection.execute(_FINISH_IF_COMPLETE, values).rowcount == 1:
+            outbox.enqueue(db, attempt.id)  # in the same transaction: the score goes out
         db.commit()
-    except IntegrityError:  # the same answer arrived twice at once; the other one stands
+    except IntegrityError:
         db.rollback()
 
 

@@ -112,3 +112,23 @@ def test_a_refused_constraint_is_sqlalchemys_integrity_error_and_keeps_the_first
             write.execute(_ANSWERED, twice)
         stored = db.session().scalars(select(Response).filter_by(attempt_id=attempt_id)).one()
         assert stored.answer == "myth"
+
+
+def test_a_connection_the_server_dropped_while_idle_is_replaced_before_use(
+    app, client, monkeypatch
+):
+    engine = db.make_engine(app.config["QUIZAPP_DATABASE_URL"])
+    if engine.dialect.name != "postgresql":
+        pytest.skip("a database server that drops connections: PostgreSQL only (SQLite has none)")
+    pooled = app.extensions["quizapp.db"].kw["bind"]
+    held = [pooled.connect() for _ in range(2)]  # the pool's connections, as a restart finds them
+    pids = [c.exec_driver_sql("SELECT pg_backend_pid()").scalar() for c in held]
+    for connection in held:
+        connection.close()
+    with engine.begin() as admin:
+        for pid in pids:
+            admin.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+    engine.dispose()
+    monkeypatch.setattr(db, "PING_AFTER_IDLE", 0.0)  # as if they had sat unused for a while
+    for _ in range(3):
+        assert client.get("/quizzes/sample-quiz").status_code == 200

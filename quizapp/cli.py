@@ -1,22 +1,34 @@
 """Command-line tools: `flask --app quizapp db ...` and `flask --app quizapp content ...`."""
 
+import functools
 import json
 import sys
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from . import catalog, db
-from .content import ContentProblem, gift, itemwriting, jsonschema, load_library
+from .content import (
+    ContentError,
+    ContentProblem,
+    exporting,
+    importing,
+    itemwriting,
+    jsonschema,
+    load_library,
+)
 from .instructor import accounts, invitations
 from .lti.cli import lti_cli
 from .templating import DEVELOPMENT_ROOT, public_url
 
 db_cli = AppGroup("db", help="Create and upgrade the database.")
-content_cli = AppGroup("content", help="Check, describe and export question banks and articles.")
+content_cli = AppGroup(
+    "content", help="Check, describe, import and export question banks and articles."
+)
 instructor_cli = AppGroup("instructor", help="Manage instructor accounts.")
 
 
@@ -80,9 +92,32 @@ def schema_command() -> None:
 
 @content_cli.command("export")
 @click.argument("bank_id")
-@click.option("--format", "output", type=click.Choice(["gift"]), default="gift", help="Format.")
-def export_command(bank_id: str, output: str) -> None:
-    """Write the bank BANK_ID as Moodle GIFT (true/false questions; true means fact)."""
+@click.option(
+    "--format",
+    "output",
+    type=click.Choice(list(exporting.FORMATS)),
+    default="gift",
+    show_default=True,
+    help="gift and moodle-xml for Moodle; qti21, a zip, for Canvas and other QTI platforms.",
+)
+@click.option(
+    "--output",
+    "path",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write to this file rather than to standard output.",
+)
+@click.option(
+    "--public-url",
+    metavar="URL",
+    help="The address learners use, where the source links point (default: QUIZAPP_PUBLIC_URL).",
+)
+def export_command(bank_id: str, output: str, path: Path | None, public_url: str | None) -> None:
+    """Write the bank BANK_ID for Moodle (GIFT, Moodle XML) or as a QTI 2.1 package.
+
+    Each statement becomes a true/false question (true means fact) whose general feedback is
+    the explanation and links to its sources, which start with QUIZAPP_PUBLIC_URL or
+    --public-url. The QTI package is a zip: give --output, or redirect standard output.
+    """
     library = catalog.library()
     bank = library.banks.get(bank_id)
     if bank is None:
@@ -90,7 +125,73 @@ def export_command(bank_id: str, output: str) -> None:
         raise click.BadParameter(
             f"no bank '{bank_id}' loaded (known: {known})", param_hint="BANK_ID"
         )
-    click.echo(gift.export(bank, library), nl=False)
+    root = public_url or current_app.config["QUIZAPP_PUBLIC_URL"]
+    address = urlsplit(root or "")
+    if address.scheme not in ("http", "https") or not address.netloc:
+        raise click.UsageError(
+            "the source links in an export must work for learners in Moodle or Canvas: set "
+            "QUIZAPP_PUBLIC_URL, or pass --public-url, to the address learners use, "
+            "e.g. https://quiz.example.org/"
+        )
+    chosen = exporting.FORMATS[output]
+    if chosen.binary and path is None and sys.stdout.isatty():
+        raise click.UsageError(
+            f"{output} is a zip file: give --output PATH, or redirect standard output to a file"
+        )
+    data = chosen.export(bank, library, root)
+    if path is None:
+        sys.stdout.buffer.write(data)
+    else:
+        path.write_bytes(data)
+        click.echo(f"wrote {path}: {len(bank.questions)} statements as {output}", err=True)
+
+
+@content_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option(
+    "--bank", "bank_id", metavar="BANK_ID", required=True, help="The new bank's id (a slug)."
+)
+@click.option("--dry-run", is_flag=True, help="Print the bank's YAML instead of writing it.")
+def import_command(file: Path, bank_id: str, dry_run: bool) -> None:
+    """Make a new bank of the true/false questions in a GIFT or Moodle XML FILE.
+
+    True means fact; the feedback is the explanation; questions of other types are listed and
+    skipped. The bank is written to questions/BANK_ID.yaml in the content folder, never over
+    an existing file, with `sources: []` for every statement until you cite the articles.
+    Problems are printed as path:line:col: error: message, and the exit status is then 1.
+    """
+    if not bank_id or importing.slug(bank_id) != bank_id:
+        raise click.BadParameter(
+            f"'{bank_id}' is not a slug: use lowercase letters, digits and single hyphens, "
+            f"like '{importing.slug(bank_id) or 'pore-basics'}'",
+            param_hint="--bank",
+        )
+    root = catalog.content_root(current_app)
+    say = functools.partial(click.echo, err=dry_run)  # with --dry-run, stdout is the YAML
+    try:
+        path = importing.target(root, bank_id)
+        found = importing.read(file, str(file))
+        say(f"{file}: read as {found.format} (told by its content)")
+        for skipped in found.skipped:
+            say(f"{file}:{skipped.line}:{skipped.col}: {skipped}")
+        library, _ = load_library(root)
+        taken = {q.id: bank.id for bank in library.banks.values() for q in bank.questions}
+        draft = importing.compose(found, bank_id, taken, str(file))
+        if not dry_run:
+            importing.write(draft, path, root)
+    except ContentError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    for change in draft.changes:
+        say(change)
+    if dry_run:
+        click.echo(draft.text, nl=False)
+    say(
+        f"{'would write' if dry_run else 'wrote'} {path}: {draft.statements} statement(s), "
+        "each with `sources: []`; cite an article section for each before learners see it "
+        "(`flask --app quizapp content check` lists them)"
+    )
 
 
 def _password_option(prompt: str):

@@ -274,7 +274,7 @@ CASES = [
             "    sources:\n      - ref: sample-article#first\n        stance: contradicts\n",
             "    sources: []\n",
         ),
-        f"{B}:15:14: error: 'questions[1].sources' needs at least one entry",
+        f"{B}:15:5: warning: no sources yet: cite at least one `ref: article#section` with its stance before learners see this statement",
     ),
     (
         "draw larger than the bank",
@@ -588,7 +588,13 @@ def parse_gift(text: str) -> list[dict]:
 
 
 def test_a_bank_exports_to_gift_that_reads_back_to_the_same_statements():
-    app = create_app({"SECRET_KEY": "x", "QUIZAPP_DATABASE_URL": "sqlite://"})
+    app = create_app(
+        {
+            "SECRET_KEY": "x",
+            "QUIZAPP_DATABASE_URL": "sqlite://",
+            "QUIZAPP_PUBLIC_URL": "https://quiz.example.org/",
+        }
+    )
     result = app.test_cli_runner().invoke(
         args=["content", "export", "--format", "gift", "reading-the-sources"]
     )
@@ -601,7 +607,8 @@ def test_a_bank_exports_to_gift_that_reads_back_to_the_same_statements():
         assert read["answer"] == ("TRUE" if question.answer == "fact" else "FALSE")
         assert read["right"] == f"Right: it is a {question.answer}."
         assert read["general"].startswith(question.explanation.strip())
-        assert "Sources:" in read["general"]
+        assert "Sources:\n\n- [" in read["general"]
+        assert "](https://quiz.example.org/articles/" in read["general"]
 
 
 def test_gift_escapes_its_reserved_characters(content):
@@ -613,6 +620,7 @@ def test_gift_escapes_its_reserved_characters(content):
             "QUIZAPP_CONTENT_DIR": str(content),
             "SECRET_KEY": "x",
             "QUIZAPP_DATABASE_URL": "sqlite://",
+            "QUIZAPP_PUBLIC_URL": "https://quiz.example.org/",
         }
     )
     out = app.test_cli_runner().invoke(args=["content", "export", "zz-broken"]).stdout

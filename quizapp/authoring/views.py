@@ -1,4 +1,5 @@
-"""Pages for authors: what `content check` reports, and a preview of every statement of a bank.
+"""Pages for authors: what `content check` reports, a preview of every statement of a bank,
+and the bank as a file for Moodle or Canvas.
 
 They show answer keys, so they are open to signed-in instructors, and to everyone only when
 QUIZAPP_AUTHOR_TOOLS is on (by default, in debug mode); otherwise they do not exist (404).
@@ -6,10 +7,10 @@ QUIZAPP_AUTHOR_TOOLS is on (by default, in debug mode); otherwise they do not ex
 
 from itertools import groupby
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, Response, abort, current_app, render_template, url_for
 
 from .. import catalog
-from ..content import itemwriting
+from ..content import exporting, itemwriting
 from ..instructor import accounts
 from ..security import no_store
 
@@ -60,6 +61,20 @@ def preview(bank_id: str):
     bank_findings = [f for f in review.findings if f.bank == bank.id and f.question is None]
     return render_template(
         "authoring/preview.html", bank=bank, wording=wording, bank_findings=bank_findings
+    )
+
+
+@bp.get("/banks/<bank_id>/export/<format_name>")
+def download(bank_id: str, format_name: str):
+    """The bank as a file to import into Moodle or Canvas; it holds the answer key, so it is
+    an author tool like the preview."""
+    bank = catalog.bank_or_404(bank_id)
+    chosen = exporting.FORMATS.get(format_name) or abort(404)
+    root = current_app.config["QUIZAPP_PUBLIC_URL"] or url_for("quiz.home", _external=True)
+    return Response(
+        chosen.export(bank, catalog.library(), root),
+        content_type=chosen.media_type,
+        headers={"Content-Disposition": f'attachment; filename="{chosen.filename(bank)}"'},
     )
 
 

@@ -1,6 +1,6 @@
 """Question banks and articles: loading, validation and rendering. Pure Python, no Flask."""
 
-from . import gift, jsonschema
+from . import exporting, gift, jsonschema
 from .articles import Article, Section
 from .errors import ContentError, ContentProblem
 from .library import Bank, Citation, Library, load_library
@@ -17,6 +17,7 @@ __all__ = [
     "Question",
     "Section",
     "SourceRef",
+    "exporting",
     "gift",
     "jsonschema",
     "load_library",

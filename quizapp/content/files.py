@@ -43,10 +43,11 @@ def read_text(path: Path, display: str) -> str:
             f"the file cannot be read ({exc.strerror}); "
             "make it a plain file that the app's user may read",
         ) from None
-    return _decode(raw, display)
+    return decode(raw, display)
 
 
-def _decode(raw: bytes, display: str) -> str:
+def decode(raw: bytes, display: str) -> str:
+    """UTF-8 text, or a ContentError at the line and column of the first byte that is not."""
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

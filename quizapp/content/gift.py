@@ -1,8 +1,11 @@
 """Moodle GIFT export: each statement becomes a true/false question (true means fact).
 
-The explanation and its sources become the general feedback, shown whatever was answered.
+The explanation and its sources (see interchange) become the Markdown general feedback, shown
+whatever was answered. A comment line before each question carries its id and tags, which
+Moodle's importer reads as the question's ID number and tags (older versions skip it).
 """
 
+from . import interchange
 from .library import Bank, Library
 
 _RESERVED = str.maketrans(
@@ -17,7 +20,6 @@ _RESERVED = str.maketrans(
         "\n": "\\n",
     }
 )
-_STANCES = {"supports": "supports", "contradicts": "contradicts", "context": "gives context"}
 
 
 def escape(text: str) -> str:
@@ -25,26 +27,28 @@ def escape(text: str) -> str:
     return text.replace("\r", "").translate(_RESERVED)
 
 
-def export(bank: Bank, library: Library) -> str:
+def export(bank: Bank, library: Library, public_url: str) -> str:
     out = [
-        f"// {bank.title}",
+        f"// {_one_line(bank.title)}",
         f"// Exported from Myth or Fact: {len(bank.questions)} statements; TRUE means fact.",
-        f"$CATEGORY: myth-or-fact/{bank.id}",
+        f"// {interchange.left_out(bank, carried=frozenset({'tags'}))}",
+        f"$CATEGORY: {interchange.category(bank.title)}",
         "",
     ]
     for question in bank.questions:
         verdict = "TRUE" if question.answer == "fact" else "FALSE"
-        sources = "\n".join(
-            f"- {library.articles[s.article].title} › "
-            f"{library.articles[s.article].section(s.section).title} ({_STANCES[s.stance]})"
-            for s in question.sources
-        )
-        general = f"{question.explanation.strip()}\n\nSources:\n\n{sources}"
+        general = interchange.feedback(question, library, public_url)
+        ids = [f"[id:{question.id}]", *(f"[tag:{tag}]" for tag in question.tags)]
         out += [
             f"// {question.id} (revision {question.revision})",
-            f"::{escape(question.id)}::[markdown]Myth or fact? {escape(question.statement)}"
+            f"// {' '.join(ids)}",
+            f"::{escape(question.id)}::[markdown]{interchange.PROMPT}{escape(question.statement)}"
             f"{{{verdict}#{escape(f'Not quite: it is a {question.answer}.')}"
             f"#{escape(f'Right: it is a {question.answer}.')}####{escape(general)}}}",
             "",
         ]
     return "\n".join(out)
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())

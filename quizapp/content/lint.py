@@ -9,6 +9,10 @@ SCHEMA_COMMENT = "# yaml-language-server: $schema=bank.schema.json"
 MAX_STATEMENT = 200
 MAX_EXPLANATION = 1200
 MYTH_SHARE = (0.4, 0.6)
+NO_SOURCES = (
+    "no sources yet: cite at least one `ref: article#section` with its stance "
+    "before learners see this statement"
+)
 
 
 def bank_warnings(
@@ -17,8 +21,8 @@ def bank_warnings(
     """Advice on one bank that loaded without errors."""
     warnings = []
 
-    def warn(loc: tuple, message: str) -> None:
-        line, col = yamlsource.locate(positions, loc)
+    def warn(loc: tuple, message: str, at_key: bool = False) -> None:
+        line, col = yamlsource.locate(positions, loc, at_key=at_key)
         warnings.append(ContentProblem(path, line, col, message, "warning"))
 
     if not text.startswith(SCHEMA_COMMENT):
@@ -42,9 +46,11 @@ def bank_warnings(
         )
     for index, question in enumerate(questions):
         stances = {s.stance for s in question.sources}
-        if question.answer == "myth" and "contradicts" not in stances:
+        if not question.sources:  # an imported statement, until its author cites the articles
+            warn(("questions", index, "sources"), NO_SOURCES, at_key=True)
+        elif question.answer == "myth" and "contradicts" not in stances:
             warn(("questions", index, "sources"), "a myth should cite a source that contradicts it")
-        if question.answer == "fact" and "supports" not in stances:
+        elif question.answer == "fact" and "supports" not in stances:
             warn(("questions", index, "sources"), "a fact should cite a source that supports it")
         if len(question.statement) > MAX_STATEMENT:
             warn(

@@ -63,7 +63,10 @@ class Question(Frozen):
     difficulty: Literal["easy", "medium", "hard"]
     tags: tuple[Slug, ...] = ()
     explanation: Text = Field(description="Markdown; raw HTML is shown as text")
-    sources: tuple[SourceRef, ...] = Field(min_length=1)
+    sources: tuple[SourceRef, ...] = Field(
+        description="the article sections the verdict rests on; empty only while a new statement "
+        "waits for them (content check warns)"
+    )
     allow: tuple[Allowance, ...] = Field(
         (), description="item-writing checks turned off for this statement, each with a reason"
     )

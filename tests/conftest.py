@@ -29,6 +29,18 @@ PG_REASON = (
 )
 
 
+def content_command(content: Path, *args):
+    """`flask content ARGS` on the content folder `content`, as the command line runs it."""
+    app = create_app(
+        {
+            "QUIZAPP_CONTENT_DIR": str(content),
+            "SECRET_KEY": "x",
+            "QUIZAPP_DATABASE_URL": "sqlite://",
+        }
+    )
+    return app.test_cli_runner().invoke(args=["content", *map(str, args)])
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database(request, tmp_path_factory):
     """A migrated database for the session; each test starts it empty."""

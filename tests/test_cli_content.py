@@ -13,7 +13,7 @@ from quizapp import create_app
 from quizapp.content import jsonschema, load_library
 from quizapp.paths import content_root
 
-from .conftest import FIXTURE_CONTENT
+from .conftest import FIXTURE_CONTENT, content_command
 
 GOOD_BANK = """\
 # yaml-language-server: $schema=bank.schema.json
@@ -412,14 +412,7 @@ def content(tmp_path):
 
 
 def check(content, *args):
-    app = create_app(
-        {
-            "QUIZAPP_CONTENT_DIR": str(content),
-            "SECRET_KEY": "x",
-            "QUIZAPP_DATABASE_URL": "sqlite://",
-        }
-    )
-    return app.test_cli_runner().invoke(args=["content", "check", *args])
+    return content_command(content, "check", *args)
 
 
 @pytest.mark.parametrize(

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from quizapp import create_app
 from quizapp.content import ContentError, exporting, importing, load_library
 from quizapp.content.importing import htmltext
 from quizapp.paths import content_root
+
+from ..conftest import content_command
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 SAMPLES = FIXTURES / "interchange"
@@ -31,14 +32,7 @@ def content(tmp_path):
 
 
 def run_import(content, *args):
-    app = create_app(
-        {
-            "QUIZAPP_CONTENT_DIR": str(content),
-            "SECRET_KEY": "x",
-            "QUIZAPP_DATABASE_URL": "sqlite://",
-        }
-    )
-    return app.test_cli_runner().invoke(args=["content", "import", *map(str, args)])
+    return content_command(content, "import", *args)
 
 
 def imported(path: Path, bank_id: str = "imported", taken=None) -> importing.Draft:
@@ -238,6 +232,16 @@ def test_ids_already_used_are_changed_and_the_author_is_told_why(content, tmp_pa
     assert [q.id for q in bank.questions] == ["sky-is-green-2", "twice", "twice-2"]
 
 
+def served(tmp_path, bank_id: str, draft: importing.Draft):
+    """The imported bank as the app loads it, alone in a content folder, with no error."""
+    root = tmp_path / "content"
+    (root / "questions").mkdir(parents=True)
+    (root / "questions" / f"{bank_id}.yaml").write_text(draft.text)
+    library, problems = load_library(root)
+    assert [str(p) for p in problems if p.severity == "error"] == []
+    return library.banks[bank_id]
+
+
 @pytest.mark.parametrize(
     "statement",
     [
@@ -281,12 +285,7 @@ def test_any_statement_text_is_written_so_that_yaml_reads_it_back_unchanged(tmp_
         "<answer fraction='100'><text>true</text></answer>"
         "<answer fraction='0'><text>false</text></answer></question></quiz>"
     )
-    root = tmp_path / "content"
-    (root / "questions").mkdir(parents=True)
-    (root / "questions" / "odd.yaml").write_text(imported(xml, "odd").text)
-    library, problems = load_library(root)
-    assert [str(p) for p in problems if p.severity == "error"] == []
-    question = library.banks["odd"].questions[0]
+    question = served(tmp_path, "odd", imported(xml, "odd")).questions[0]
     assert question.statement == " ".join(statement.split())
     assert question.explanation == htmltext.escape(statement)
 
@@ -297,12 +296,7 @@ def test_ids_and_tags_that_yaml_would_read_as_values_stay_text(tmp_path):
         "// [tag:true] [tag:1e3]\n::True::Pores are holes.{T####Yes.}\n\n"
         "// [tag:null]\n::0x1F::Pores are tubes.{F####No.}\n"
     )
-    root = tmp_path / "content"
-    (root / "questions").mkdir(parents=True)
-    (root / "questions" / "null.yaml").write_text(imported(gift, "null").text)
-    library, problems = load_library(root)
-    assert [str(p) for p in problems if p.severity == "error"] == []
-    bank = library.banks["null"]
+    bank = served(tmp_path, "null", imported(gift, "null"))
     assert [(q.id, q.tags) for q in bank.questions] == [
         ("true", ("true", "1e3")),
         ("0x1f", ("null",)),

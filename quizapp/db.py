@@ -4,7 +4,7 @@ pages every learner turns (read), and Alembic migrations."""
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -26,7 +26,7 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import DisconnectionError, IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
@@ -147,26 +147,63 @@ def read(statement: Select, **params) -> list[Sequence]:
     parameters go to the driver as they are, so they must be plain strings and numbers. The
     statement is its own transaction (one SELECT reads a consistent snapshot): on PostgreSQL in
     autocommit, which spares the BEGIN and ROLLBACK round trips a transaction would cost.
+    A connection found lost (the server restarted) is replaced and the read made once more.
     """
+    try:
+        return _read(statement, params)
+    except DBAPIError as exc:
+        if not exc.connection_invalidated:
+            raise
+        return _read(statement, params)
+
+
+def _read(statement: Select, params: dict) -> list[Sequence]:
     bind = engine()
     compiled = _compiled(statement, bind.dialect)
-    connection = bind.raw_connection()
-    driver = connection.driver_connection
-    alone = bind.dialect.name == "postgresql"
-    try:
-        if alone:
-            driver.autocommit = True
-        cursor = connection.cursor()
-        cursor.execute(compiled.sql, compiled.arguments(params))
-        rows = cursor.fetchall()
-        cursor.close()
-    finally:
-        if alone:
-            driver.autocommit = False  # as the pool hands it out to everyone else
-        connection.close()  # back to the pool, which rolls back whatever the driver began
+    with _driver_errors(bind, compiled.sql, params) as connection:
+        driver = connection.driver_connection
+        alone = bind.dialect.name == "postgresql"
+        try:
+            if alone:
+                driver.autocommit = True
+            cursor = connection.cursor()
+            cursor.execute(compiled.sql, compiled.arguments(params))
+            rows = cursor.fetchall()
+            cursor.close()
+        finally:
+            if alone and not driver.closed:
+                driver.autocommit = False  # as the pool hands it out to everyone else
     if compiled.converters:
         rows = [compiled.convert(row) for row in rows]
     return rows
+
+
+@contextmanager
+def _driver_errors(bind: Engine, sql: str, params: dict) -> Iterator:
+    """A pooled connection, given back at the end; the driver's errors raised as SQLAlchemy's,
+    as its own execution raises them (an unreachable database is an OperationalError, which
+    errors.py answers with its 503 page). A connection the driver says is lost is thrown away
+    with every other idle one of the pool, which a restarted server has dropped as well."""
+    connection = None
+    try:
+        connection = bind.raw_connection()
+        yield connection
+    except bind.dialect.dbapi.Error as exc:
+        lost = connection is not None and bind.dialect.is_disconnect(exc, connection, None)
+        if lost:
+            connection.invalidate(exc)
+            bind.dispose()
+        raise DBAPIError.instance(
+            sql,
+            params,
+            exc,
+            bind.dialect.dbapi.Error,
+            connection_invalidated=lost,
+            dialect=bind.dialect,
+        ) from exc
+    finally:
+        if connection is not None:
+            connection.close()  # back to the pool, which rolls back whatever the driver began
 
 
 class Transaction:
@@ -185,10 +222,7 @@ class Transaction:
     def execute(self, statement: Executable, params: dict) -> int:
         """Run an INSERT, UPDATE or DELETE; returns how many rows it changed."""
         compiled = _compiled(statement, self.dialect)
-        try:
-            self.cursor.execute(compiled.sql, compiled.bind(params))
-        except self.dialect.dbapi.IntegrityError as exc:
-            raise IntegrityError(compiled.sql, params, exc) from exc
+        self.cursor.execute(compiled.sql, compiled.bind(params))
         return self.cursor.rowcount
 
     def commit(self) -> None:
@@ -212,21 +246,20 @@ def transaction() -> Iterator[Transaction]:
     """A write transaction straight on a pooled connection, committed when the block ends and
     rolled back if it raises: what `read` is to a SELECT, for the writes on the path every
     learner takes (the ORM's session took longer than the writes themselves, inside the write
-    lock). On SQLite it begins IMMEDIATE, for the reason given at `begin_write`. A constraint
-    the database refuses raises SQLAlchemy's IntegrityError, as on the ORM's path.
+    lock). On SQLite it begins IMMEDIATE, for the reason given at `begin_write`. The driver's
+    errors are raised as SQLAlchemy's (a refused constraint is an IntegrityError, as on the
+    ORM's path; a lost or locked database an OperationalError, a 503 page).
     """
     bind = engine()
-    connection = bind.raw_connection()
-    try:
+    with _driver_errors(bind, "a write transaction", {}) as connection:
         work = Transaction(bind, connection)
         try:
             yield work
         except BaseException:
-            work.rollback()
+            with suppress(bind.dialect.dbapi.Error):  # a lost connection has nothing to undo
+                work.rollback()
             raise
         work.commit()
-    finally:
-        connection.close()  # back to the pool
 
 
 @dataclass(frozen=True)

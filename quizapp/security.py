@@ -68,16 +68,19 @@ def csrf_token() -> str:
     signed token never expires (WTF_CSRF_TIME_LIMIT is None), the one signed for this session
     before serves as well: it is kept per worker and handed to flask-wtf through `g`.
     """
-    reusable = current_app.config["WTF_CSRF_TIME_LIMIT"] is None and "csrf_token" not in g
-    key = (current_app.secret_key, session.get("csrf_token"))
+    config = current_app.config
+    field = config["WTF_CSRF_FIELD_NAME"]
+    reusable = config["WTF_CSRF_TIME_LIMIT"] is None and field not in g
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
     signed_before = current_app.extensions.setdefault("quizapp.signed_csrf", {})
+    key = (secret, session.get(field))
     if reusable and key in signed_before:
-        g.csrf_token = signed_before[key]
+        setattr(g, field, signed_before[key])
     signed = generate_csrf()
     if reusable and key not in signed_before:
         if len(signed_before) >= SIGNED_TOKENS:
             signed_before.clear()
-        signed_before[(current_app.secret_key, session["csrf_token"])] = signed
+        signed_before[(secret, session[field])] = signed
     return signed
 
 

@@ -174,9 +174,7 @@ def import_command(file: Path, bank_id: str, dry_run: bool) -> None:
         say(f"{file}: read as {found.format} (told by its content)")
         for skipped in found.skipped:
             say(f"{file}:{skipped.line}:{skipped.col}: {skipped}")
-        library, _ = load_library(root)
-        taken = {q.id: bank.id for bank in library.banks.values() for q in bank.questions}
-        draft = importing.compose(found, bank_id, taken, str(file))
+        draft = importing.compose(found, bank_id, importing.ids_in_use(root), str(file))
         if not dry_run:
             importing.write(draft, path, root)
     except ContentError as exc:

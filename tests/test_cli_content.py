@@ -214,6 +214,12 @@ CASES = [
         f"{B}:2:17: error: 'schema_version' must be 1, not 2",
     ),
     (
+        "a control character in a statement",
+        B,
+        bank("statement: A statement.", 'statement: "A \\x01statement."'),
+        f"{B}:10:16: error: 'questions[1].statement' has the control character U+0001, which no page or export can show; delete it",
+    ),
+    (
         "id not a slug",
         B,
         bank("- id: one", "- id: One Two"),

@@ -6,14 +6,40 @@ a string, `1` is not a boolean) and unknown keys are errors.
 """
 
 import hashlib
+import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+)
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 Slug = Annotated[str, StringConstraints(strict=True, pattern=SLUG_PATTERN, max_length=80)]
-Text = Annotated[str, StringConstraints(strict=True, strip_whitespace=True, min_length=1)]
+# C0 and C1 control characters but tab and line feed: no page shows them, XML cannot hold them
+CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _no_control_character(text: str) -> str:
+    found = CONTROL.search(text)
+    if found:
+        raise ValueError(
+            f"has the control character U+{ord(found.group()):04X}, which no page or export "
+            "can show; delete it"
+        )
+    return text
+
+
+Text = Annotated[
+    str,
+    StringConstraints(strict=True, strip_whitespace=True, min_length=1),
+    AfterValidator(_no_control_character),
+]
 Ref = Annotated[
     str,
     StringConstraints(strict=True, pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*#[a-z0-9]+(?:-[a-z0-9]+)*$"),

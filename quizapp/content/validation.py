@@ -50,6 +50,8 @@ def _problem(model: type[BaseModel], err: dict, positions: Positions, path: str)
         message = f"{name} must be at least {err['ctx']['min_length']} characters: say why"
     elif kind == "string_too_short":
         message = f"{name} must not be empty"
+    elif kind == "value_error":
+        message = f"{name} {err['ctx']['error']}"
     elif kind in _EXPECTED:
         message = f"{name} must be {_EXPECTED[kind]}, not {_kind_of(err['input'])}"
     else:

@@ -4,6 +4,8 @@ files at the place they go wrong, and what our own export writes comes back the 
 
 import re
 import shutil
+import signal
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -272,7 +274,6 @@ def served(tmp_path, bank_id: str, draft: importing.Draft):
         "%percent",
         "ends with a colon:",
         "a\u2028line separator",
-        "a \x85 next line",
     ],
 )
 def test_any_statement_text_is_written_so_that_yaml_reads_it_back_unchanged(tmp_path, statement):
@@ -324,6 +325,18 @@ def test_a_utf8_byte_order_mark_is_fine(tmp_path):
         ("a * b _c_ [d] `e` snake_case", "a \\* b \\_c\\_ \\[d\\] \\`e\\` snake_case"),
         ('<img src="x.png" alt="a pore">', "a pore"),
         ("  spaced\n  out  ", "spaced out"),
+        # text that Markdown would read as a block, or as an entity, stays text
+        (
+            "<p># of pores</p><p>1999. A year</p><p>&gt; not a quote</p>",
+            "\\# of pores\n\n1999\\. A year\n\n\\> not a quote",
+        ),
+        ("<p>- not a list</p><ul><li>a list</li></ul>", "\\- not a list\n\n- a list"),
+        ("Write &amp;copy; for it", "Write \\&copy; for it"),
+        # a link inside a link ends the first, as in a browser
+        (
+            '<a href="https://e.org/1">one <a href="https://e.org/2">two</a></a>',
+            "[one](https://e.org/1)[two](https://e.org/2)",
+        ),
     ],
 )
 def test_html_becomes_markdown(html, markdown):
@@ -432,8 +445,8 @@ BAD_FILES = [
         "GIFT: a question straight after $CATEGORY",
         "bad.gift",
         b"$CATEGORY: Pores\nPores breathe.{F}\n",
-        "bad.gift:2:1: error: put a blank line after the $CATEGORY line: Moodle reads everything "
-        "up to the next blank line as the category's name",
+        "bad.gift:2:1: error: a category's name is one line, with no \\n in it: put a blank line "
+        "after the $CATEGORY line (Moodle reads everything up to the next blank line as the name)",
     ),
     (
         "a file in another encoding",
@@ -446,6 +459,23 @@ BAD_FILES = [
         "none.gift",
         b"Which? {=a ~b}\n\nWrite about pores.{}\n",
         "none.gift:1:1: error: the file has no true/false question, so there is nothing to import",
+    ),
+    (
+        "GIFT: a \\n in a category",
+        "category.gift",
+        b"$CATEGORY: Pores\\n\n",
+        "category.gift:1:17: error: a category's name is one line, with no \\n in it: put a blank "
+        "line after the $CATEGORY line (Moodle reads everything up to the next blank line as the name)",
+    ),
+    (
+        "a feedback too long to be an explanation",
+        "long.xml",
+        b"<quiz><question type='truefalse'><name><text>slow</text></name>"
+        b"<questiontext><text>Pores breathe.</text></questiontext>"
+        b"<generalfeedback><text><![CDATA[" + b"</" * 300_000 + b"]]></text></generalfeedback>"
+        b"<answer fraction='100'><text>false</text></answer></question></quiz>",
+        "long.xml:1:7: error: 'slow': a text of 600,000 characters, more than the 20,000 a "
+        "statement or explanation may have",
     ),
     (
         "a huge file",
@@ -564,3 +594,86 @@ def test_a_learner_can_take_an_imported_bank_before_it_cites_sources(make_app, c
     results = client.get(url.rsplit("/", 1)[0] + "/results")
     assert results.status_code == 200
     assert results.text.count("No source is cited for this statement yet.") == 4
+
+
+# --- what a hostile or careless file cannot do -------------------------------------------------
+
+
+@contextmanager
+def within(seconds: int):
+    """Fail, rather than hang, when reading a file takes far longer than it should."""
+
+    def stop(*_):
+        raise TimeoutError(f"still reading after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def test_a_run_of_blank_lines_in_feedback_is_read_in_a_moment(tmp_path):
+    xml = tmp_path / "blank.xml"
+    xml.write_text(
+        "<quiz><question type='truefalse'><name><text>blank</text></name>"
+        "<questiontext><text>Pores breathe.</text></questiontext>"
+        f"<generalfeedback format='markdown'><text>a{chr(10) * 60_000}b</text></generalfeedback>"
+        "<answer fraction='100'><text>false</text></answer></question></quiz>"
+    )
+    with within(10):  # the "Sources:" search once took 46 s over these 60,000 newlines
+        draft = imported(xml, "blank")
+    assert "explanation: |" in draft.text
+
+
+def test_control_characters_are_left_out_and_the_bank_exports(content, tmp_path):
+    gift = tmp_path / "control.gift"
+    gift.write_bytes(b"::ctl::Moisturiser \x01clogs pores.{F####Not \x02always.}\n")
+    result = run_import(content, gift, "--bank", "imported")
+    assert result.exit_code == 0, result.output
+    assert "control characters, which no page shows, were left out" in result.output
+    bank, _ = load_written(content)
+    assert (bank.questions[0].statement, bank.questions[0].explanation) == (
+        "Moisturiser clogs pores.",
+        "Not always.",
+    )
+    package = content_command(content, "export", "--format", "qti21", "imported",
+                              "--public-url", "https://quiz.example.org/")  # fmt: skip
+    assert package.exit_code == 0, package.output
+
+
+def test_an_id_of_a_bank_that_does_not_load_today_is_not_taken(content, tmp_path):
+    broken = content / "questions" / "sample-quiz.yaml"
+    broken.write_text(broken.read_text().replace("difficulty: easy", "difficulty: impossible", 1))
+    taken = load_library(content)[0].banks.get("sample-quiz")
+    assert taken is None  # it has an error: it is not served today
+    first_id = re.search(r"- id: (\S+)", broken.read_text())[1]
+    gift = tmp_path / "same.gift"
+    gift.write_text(f"::{first_id}::Ice shrinks pores.{{F####It does not.}}\n")
+    result = run_import(content, gift, "--bank", "imported")
+    assert result.exit_code == 0, result.output
+    assert f"the id '{first_id}' is used by bank 'sample-quiz'" in result.output
+
+
+def test_an_authors_own_list_of_sources_stays_in_the_explanation(tmp_path):
+    xml = tmp_path / "own.xml"
+    xml.write_text(
+        "<quiz><question type='truefalse'><name><text>strips</text></name>"
+        "<questiontext><text>Pore strips clear pores for good.</text></questiontext>"
+        "<generalfeedback format='html'><text><![CDATA[<p>They clear the top only.</p>"
+        "<p><strong>Sources:</strong></p><ul><li>Smith J. (2019)</li>"
+        "<li><a href='https://pubmed.example/123'>Jones 2020</a></li></ul>]]></text>"
+        "</generalfeedback><answer fraction='100'><text>false</text></answer></question></quiz>"
+    )
+    explanation = served(tmp_path, "own", imported(xml, "own")).questions[0].explanation
+    assert "Smith J. (2019)" in explanation
+    assert "[Jones 2020](https://pubmed.example/123)" in explanation
+
+
+def test_a_line_is_split_only_where_moodle_splits_it(tmp_path):
+    gift = tmp_path / "nel.gift"
+    gift.write_bytes("::one::Pores \u2028\u2028 breathe.{F####No.}\n".encode())
+    bank = served(tmp_path, "nel", imported(gift, "nel"))
+    assert [q.statement for q in bank.questions] == ["Pores breathe."]

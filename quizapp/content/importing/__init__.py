@@ -8,7 +8,7 @@ skipped. Every statement waits for its sources (`sources: []`, which `content ch
 import codecs
 from pathlib import Path
 
-from .. import files
+from .. import files, yamlsource
 from ..errors import ContentError
 from . import gift, moodle
 from .draft import Draft, compose, slug
@@ -24,6 +24,7 @@ __all__ = [
     "Skipped",
     "TrueFalse",
     "compose",
+    "ids_in_use",
     "read",
     "slug",
     "target",
@@ -45,6 +46,22 @@ def read(path: Path, display: str) -> Found:
     text = files.decode(path.read_bytes().removeprefix(codecs.BOM_UTF8), display)
     reader = moodle.read if text.lstrip().startswith(_XML_STARTS) else gift.read
     return reader(text, display)
+
+
+def ids_in_use(root: Path) -> dict[str, str]:
+    """Question id -> bank, from every bank file, those with errors too: an id taken by a bank
+    that does not load today would take that bank offline once it is mended."""
+    taken: dict[str, str] = {}
+    for path in sorted((root / "questions").glob("*.yaml")):
+        try:
+            data, _ = yamlsource.parse(path.read_text(encoding="utf-8", errors="replace"), "")
+        except ContentError:
+            continue  # not YAML at all: it names no id
+        questions = data.get("questions") if isinstance(data, dict) else None
+        for question in questions if isinstance(questions, list) else ():
+            if isinstance(question, dict) and isinstance(question.get("id"), str):
+                taken.setdefault(question["id"], path.stem)
+    return taken
 
 
 def target(root: Path, bank_id: str) -> Path:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from .. import files, interchange, yamlsource
 from ..errors import ContentError
 from ..lint import SCHEMA_COMMENT
+from ..schema import CONTROL
 from .questions import Found, TrueFalse
 
 _MOODLE_ROOTS = {"$course$", "$system$", "$module$", "$coursecategory$", "top"}
@@ -20,11 +21,9 @@ _CITED = re.compile(
     r"/articles/(?P<slug>[a-z0-9]+(?:-[a-z0-9]+)*)#(?P<section>[a-z0-9]+(?:-[a-z0-9]+)*)"
     r".*\((?P<stance>[a-z ]+)\)\s*$"
 )
-_SOURCES = re.compile(
-    rf"\n\s*(?:\*\*)?{re.escape(interchange.SOURCES_HEADING)}(?:\*\*)?[ \t]*\n"
-    r"(?P<items>(?:[ \t]*\n|[ \t]*[-*] .*(?:\n|$))+)\Z"
-)
 _STANCES = {said: stance for stance, said in interchange.STANCES.items()}
+# the list's heading, as our exporters write it, or as HTML made it (bold) on the way back
+_HEADINGS = {interchange.SOURCES_HEADING, f"**{interchange.SOURCES_HEADING}**"}
 
 
 @dataclass
@@ -122,6 +121,10 @@ def _question(
     """The question's lines in the bank; place is (the new bank's id, path:line:col)."""
     bank_id, where = place
     statement = question.statement.removeprefix(interchange.PROMPT).strip() or question.statement
+    given = [statement, question.explanation]
+    statement, explanation = cleaned = [CONTROL.sub("", text) for text in given]
+    if cleaned != given:
+        changes.append(f"{where}: control characters, which no page shows, were left out")
     wanted = slug(question.name) or slug(statement, 60) or "statement"
     question_id = _unique(wanted, used)
     if question_id != wanted:
@@ -132,7 +135,7 @@ def _question(
             f"this statement is '{question_id}'"
         )
     used[question_id] = bank_id
-    explanation, cited = _without_sources(question.explanation)
+    explanation, cited = _without_sources(explanation)
     if not explanation:
         explanation = f"(The file gave no feedback: say why this is a {question.verdict}.)"
         changes.append(f"{where}: no feedback became the explanation of '{question_id}'; write one")
@@ -167,16 +170,20 @@ def _unique(wanted: str, used: Mapping[str, str]) -> str:
 
 def _without_sources(explanation: str) -> tuple[str, list[tuple[str, str]]]:
     """The explanation without the "Sources:" list our exporters add, and the references
-    (article#section, stance) that the list's links name."""
-    found = _SOURCES.search("\n" + explanation)
-    if not found:
+    (article#section, stance) that its links name. A list of the author's own (whose items
+    are not all links to our articles with a stance) is part of the explanation, and stays."""
+    lines = explanation.split("\n")
+    heading = next(
+        (i for i in range(len(lines) - 1, -1, -1) if lines[i].strip() in _HEADINGS), None
+    )
+    if heading is None:
         return explanation, []
-    cited = []
-    for item in found["items"].splitlines():
-        link = _CITED.search(item)
-        if link and link["stance"] in _STANCES:
-            cited.append((f"{link['slug']}#{link['section']}", _STANCES[link["stance"]]))
-    return ("\n" + explanation)[: found.start()].strip(), cited
+    items = [line for line in lines[heading + 1 :] if line.strip()]
+    cited = [_CITED.search(item) for item in items]
+    if not items or not all(link and link["stance"] in _STANCES for link in cited):
+        return explanation, []
+    kept = "\n".join(lines[:heading]).strip()
+    return kept, [(f"{link['slug']}#{link['section']}", _STANCES[link["stance"]]) for link in cited]
 
 
 def slug(text: str, limit: int = 80) -> str:

@@ -46,7 +46,10 @@ def read(text: str, path: str) -> Found:
             category = _category(block, path)
             found.categories.setdefault(category, "")
             continue
-        question = _question(block, path, category)
+        try:
+            question = _question(block, path, category)
+        except htmltext.TooLong as exc:
+            raise ContentError.at(path, *block.where[0], f"this question has {exc}") from None
         if isinstance(question, Skipped):
             found.skipped.append(question)
         else:
@@ -58,7 +61,8 @@ def _blocks(text: str, path: str) -> Iterator[_Block]:
     chars: list[str] = []
     where: list[tuple[int, int]] = []
     comments: list[str] = []
-    for number, line in enumerate([*text.splitlines(), ""], start=1):
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")  # as Moodle splits
+    for number, line in enumerate([*lines, ""], start=1):
         body = line.strip()
         if not body:
             if chars:
@@ -96,13 +100,14 @@ def _scan(line: str, number: int, path: str, chars: list, where: list) -> None:
 
 def _category(block: _Block, path: str) -> str:
     if "\n" in block.text:
-        line, col = block.where[block.text.index("\n") + 1]
+        # where the next line starts; an escaped \n ending the line has no next line
+        line, col = block.where[min(block.text.index("\n") + 1, len(block.where) - 1)]
         raise ContentError.at(
             path,
             line,
             col,
-            "put a blank line after the $CATEGORY line: Moodle reads everything up to the "
-            "next blank line as the category's name",
+            "a category's name is one line, with no \\n in it: put a blank line after the "
+            "$CATEGORY line (Moodle reads everything up to the next blank line as the name)",
         )
     return _show(block.text.removeprefix("$CATEGORY:"))
 

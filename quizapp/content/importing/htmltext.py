@@ -32,8 +32,17 @@ _HIDDEN = {"script", "style", "head", "title", "template"}
 _MARKS = {"em": "*", "i": "*", "strong": "**", "b": "**", "code": "`"}
 _UNSAFE_LINK = re.compile(r"^\s*(javascript|data|vbscript):", re.I)
 # Markdown's inline syntax, and an underscore that is not inside a word (where it is literal)
-_SPECIAL = re.compile(r"[\\`*\[\]]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+_SPECIAL = re.compile(r"[\\`*\[\]]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|&(?=#?[A-Za-z0-9]+;)")
+# what starts a block at the start of a line: a heading, quote, list item, rule or table
+_BLOCK_START = re.compile(r"^([ \t]*)(?:([#>+=|~-])|(\d+)([.)]))", re.M)
 _PARAGRAPH = "\n\n"
+# Python's HTML parser takes time that grows with the square of some inputs (runs of "</" or
+# "<?", CVE-2025-6069, before 3.11.13); no statement or explanation is near this long
+MAX_TEXT = 20_000
+
+
+class TooLong(ValueError):
+    """A text too long to be a statement or an explanation."""
 
 
 def as_markdown(text: str, markup: str) -> str:
@@ -53,12 +62,29 @@ def as_plain(text: str, markup: str) -> str:
     return " ".join(text.split())
 
 
-def escape(text: str) -> str:
-    """Plain text as Markdown that shows the same characters."""
-    return _SPECIAL.sub(lambda m: "\\" + m.group(), text)
+def escape(text: str, line_start: bool = True) -> str:
+    """Plain text as Markdown that shows the same characters; `line_start` says whether the
+    text begins a line (where `# `, `> `, `- `, `1. ` would start a block)."""
+    text = _SPECIAL.sub(lambda m: "\\" + m.group(), text)
+    return _BLOCK_START.sub(_inert, text) if line_start else _unmarked_after_first(text)
+
+
+def _unmarked_after_first(text: str) -> str:
+    first, newline, rest = text.partition("\n")
+    return first + newline + _BLOCK_START.sub(_inert, rest) if newline else text
+
+
+def _inert(found: re.Match) -> str:
+    indent, marker, number, dot = found.groups()
+    return indent + ("\\" + marker if marker else number + "\\" + dot)
 
 
 def _convert(html: str, markdown: bool, newlines: bool) -> str:
+    if len(html) > MAX_TEXT:
+        raise TooLong(
+            f"a text of {len(html):,} characters, more than the {MAX_TEXT:,} a statement or "
+            "explanation may have"
+        )
     converter = _Converter(markdown, newlines)
     converter.feed(html)
     converter.close()
@@ -88,6 +114,8 @@ class _Converter(HTMLParser):
         elif tag in _BLOCKS:
             self.parts.append(_PARAGRAPH)
         elif tag == "a":
+            if self.links:  # a link cannot hold a link: the open one ends here, as in browsers
+                self._close_link(*self.links.pop())
             self.links.append((dict(attrs).get("href") or "", len(self.parts)))
         elif tag in _MARKS and self.markdown:
             self.parts.append(_MARKS[tag])
@@ -112,7 +140,8 @@ class _Converter(HTMLParser):
             return
         text = data.replace("\xa0", " ")
         text = re.sub(r"[^\S\n]+" if self.newlines else r"\s+", " ", text)
-        self.parts.append(escape(text) if self.markdown else text)
+        line_start = not self.parts or self.parts[-1].endswith("\n")
+        self.parts.append(escape(text, line_start) if self.markdown else text)
 
     def _bullet(self) -> str:
         if not self.lists or not self.markdown:

@@ -115,11 +115,14 @@ def read(text: str, path: str) -> Found:
             found.categories[category] = _markdown(question, "info", "moodle")
             continue
         name, kind = question.text("name"), _KINDS.get(kind, kind or "untyped")
-        item = (
-            _true_false(question, path, category)
-            if kind == "truefalse"
-            else Skipped(kind, name, question.line, question.col)
-        )
+        try:
+            item = (
+                _true_false(question, path, category)
+                if kind == "truefalse"
+                else Skipped(kind, name, question.line, question.col)
+            )
+        except htmltext.TooLong as exc:
+            raise ContentError.at(path, question.line, question.col, f"{name!r}: {exc}") from None
         if isinstance(item, Skipped):
             found.skipped.append(item)
         else:

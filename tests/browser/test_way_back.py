@@ -48,7 +48,8 @@ def test_a_learner_carries_on_on_a_second_device(app, browser, page, live_server
     assert phone.url.endswith(f"/classes/{code}")  # a member already: not asked to join again
 
     teacher.reload()  # the class page, opened before Robin joined
-    teacher.get_by_role("link", name="Gradebook", exact=True).click()
+    with teacher.expect_navigation():  # counted on the gradebook, not the page it leaves
+        teacher.get_by_role("link", name="Gradebook", exact=True).click()
     rows = teacher.locator("tbody th[scope=row]")
     assert rows.count() == 1 and rows.first.inner_text() == "Robin"
     teacher.context.close()

@@ -1,13 +1,17 @@
-"""What every request passes through: CSRF on every POST, web forms only, the refusal of input
-no page can use, response headers, and the one check of where a redirect may go."""
+"""What every request passes through: the session, CSRF on every POST, web forms only, the
+refusal of input no page can use, response headers, and the one check of where a redirect may
+go."""
 
 import hashlib
 import re
+import time
 import unicodedata
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, request, session
+from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFProtect, generate_csrf
+from itsdangerous import BadSignature
 
 csrf = CSRFProtect()
 
@@ -33,6 +37,7 @@ HEADERS = {
 }
 FORM = "application/x-www-form-urlencoded"
 SIGNED_TOKENS = 4096  # signed CSRF tokens kept for reuse, per worker
+VERIFIED_COOKIES = 2048  # session cookies remembered as verified, per worker
 FRAME_SESSION_COOKIE = "quizapp_lti_session"  # the session an LTI launch begins (lti.frames)
 # C0 and C1 control characters but tab, line feed and carriage return (which forms send)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -166,3 +171,53 @@ def same_site_path(target: str) -> str | None:
         return None
     parts = urlsplit(target)
     return target if not parts.scheme and not parts.netloc else None
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, less three of its costs on every request (see
+    bench/http.py): the signing
+    serializer is made once per key rather than twice per request; a cookie whose signature
+    was checked once is not checked again (its age still is, and what it holds is decoded
+    afresh, so no request sees another's changes); and a session nobody changed is not looked
+    at again on the way out.
+    """
+
+    def get_signing_serializer(self, app):
+        return self._signing(app)[0]
+
+    def _signing(self, app) -> tuple:
+        """The serializer for the app's keys, and the cookies it has verified: value ->
+        (signed at, the session's JSON). Both are dropped when the keys change."""
+        keys = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        cached = app.extensions.get("quizapp.session_serializer")
+        if cached is None or cached[0] != keys:
+            cached = (keys, super().get_signing_serializer(app), {})
+            app.extensions["quizapp.session_serializer"] = cached
+        return cached[1:]
+
+    def open_session(self, app, request):
+        serializer, verified = self._signing(app)
+        value = request.cookies.get(self.get_cookie_name(app))
+        if serializer is None or not value:
+            return super().open_session(app, request)
+        max_age = app.permanent_session_lifetime.total_seconds()
+        known = verified.get(value)
+        if known is None:
+            try:
+                data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+            except BadSignature:
+                return self.session_class()
+            if len(verified) >= VERIFIED_COOKIES:
+                verified.clear()
+            known = verified[value] = (signed_at.timestamp(), self.serializer.dumps(data))
+        elif time.time() - known[0] > max_age:
+            return self.session_class()
+        return self.session_class(self.serializer.loads(known[1]))
+
+    def save_session(self, app, session, response):
+        refresh = session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]
+        if not session.modified and not refresh:
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)

@@ -52,13 +52,17 @@ def fragment(template: str, key: str = "", **context) -> Markup:
     """A part of a page that depends only on the content (a quiz list, an article's text):
     rendered once per content version and root path, then served as it is. A content reload
     makes a new snapshot, and with it new fragments."""
+    return _kept((template, key, request.script_root), lambda: render_template(template, **context))
+
+
+def _kept(key: tuple, render) -> Markup:
+    """What `render` makes, kept with the current content version under `key`."""
     fragments = catalog.current().fragments
-    cache_key = (template, key, request.script_root)
-    found = fragments.get(cache_key)
+    found = fragments.get(key)
     if found is None:
-        found = Markup(render_template(template, **context))
+        found = Markup(render())
         if len(fragments) < MAX_FRAGMENTS:
-            fragments[cache_key] = found
+            fragments[key] = found
     return found
 
 
@@ -96,13 +100,7 @@ def layout_links() -> dict[str, str]:
 def _markdown(text: str) -> Markup:
     """Content's Markdown as HTML, rendered once per content version (texts from the content
     are few; anything else is rendered each time)."""
-    fragments = catalog.current().fragments
-    found = fragments.get(("markdown", text))
-    if found is None:
-        found = Markup(render_markdown(text))
-        if len(fragments) < MAX_FRAGMENTS:
-            fragments[("markdown", text)] = found
-    return found
+    return _kept(("markdown", text), lambda: render_markdown(text))
 
 
 FROM = "__from__"  # stands for the page a source link was followed from (see source_cards)

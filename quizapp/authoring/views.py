@@ -7,10 +7,10 @@ QUIZAPP_AUTHOR_TOOLS is on (by default, in debug mode); otherwise they do not ex
 
 from itertools import groupby
 
-from flask import Blueprint, Response, abort, current_app, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, render_template
 
-from .. import catalog
-from ..content import exporting, itemwriting
+from .. import catalog, templating  # templating's names are used at request time (a cycle)
+from ..content import exporting
 from ..instructor import accounts
 from ..security import no_store
 
@@ -52,8 +52,7 @@ def preview(bank_id: str):
     """Every statement with its verdict and sources, and what the item-writing checks say
     about its wording, the words they name highlighted."""
     bank = catalog.bank_or_404(bank_id)
-    library = catalog.library()
-    review = itemwriting.review([(b.id, b.questions) for b in library.banks.values()])
+    review = catalog.library().wording
     wording = {
         q.id: (_segments(q.statement, review.marks(q.id)), review.for_question(q.id))
         for q in bank.questions
@@ -70,9 +69,8 @@ def download(bank_id: str, format_name: str):
     an author tool like the preview."""
     bank = catalog.bank_or_404(bank_id)
     chosen = exporting.FORMATS.get(format_name) or abort(404)
-    root = current_app.config["QUIZAPP_PUBLIC_URL"] or url_for("quiz.home", _external=True)
     return Response(
-        chosen.export(bank, catalog.library(), root),
+        chosen.export(bank, catalog.library(), templating.public_url("quiz.home")),
         content_type=chosen.media_type,
         headers={"Content-Disposition": f'attachment; filename="{chosen.filename(bank)}"'},
     )

@@ -29,7 +29,7 @@ def escape(text: str) -> str:
 
 def export(bank: Bank, library: Library, public_url: str) -> str:
     out = [
-        f"// {_one_line(bank.title)}",
+        f"// {interchange.one_line(bank.title)}",
         f"// Exported from Myth or Fact: {len(bank.questions)} statements; TRUE means fact.",
         f"// {interchange.left_out(bank, carried=frozenset({'tags'}))}",
         f"$CATEGORY: {interchange.category(bank.title)}",
@@ -48,7 +48,3 @@ def export(bank: Bank, library: Library, public_url: str) -> str:
             "",
         ]
     return "\n".join(out)
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())

@@ -24,10 +24,15 @@ def article_url(public_url: str, slug: str, section: str) -> str:
     return public_url.rstrip("/") + ARTICLE_PATH.format(slug=slug, section=section)
 
 
+def one_line(text: str) -> str:
+    """Text on one line, its runs of spaces and line breaks one space each."""
+    return " ".join(text.split())
+
+
 def category(title: str) -> str:
     """The Moodle category path of a bank titled `title`. '/' separates a path's steps: a '/'
     of the title's own is doubled, as Moodle's assemble_category_path does."""
-    name = " ".join(title.split()).replace("/", "//")
+    name = one_line(title).replace("/", "//")
     if name.startswith("/"):
         name = " " + name
     if name.endswith("/"):

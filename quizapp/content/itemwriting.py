@@ -71,12 +71,6 @@ NEAR_DUPLICATE_WORDS = 4  # ... between statements of at least this many content
 GUESSABLE = 0.65  # leave-one-out accuracy from which the wording gives verdicts away
 GUESS_MINIMUM = 8  # statements a scope needs before its guessability means anything
 
-CHECKS = {
-    "cue-word": "an absolute or hedge that leans to one verdict",
-    "two-claims": "two or more claims in one statement",
-    "negative": "a negative or double negative",
-    "near-duplicate": "nearly the same statement as another",
-}
 _PHRASE = re.compile(
     r"\b(?:" + "|".join(re.escape(p) for p in ABSOLUTE_PHRASES) + r")\b", re.IGNORECASE
 )

@@ -70,6 +70,8 @@ class Library:
     articles: Mapping[str, Article]
     banks: Mapping[str, Bank]
     citations: Mapping[tuple[str, str], tuple[Citation, ...]] = field(repr=False)
+    # what the item-writing checks found, made once at load (the author preview shows it)
+    wording: itemwriting.Review | None = field(default=None, repr=False, compare=False)
 
     def cited_by(self, article: str, section: str) -> tuple[Citation, ...]:
         return self.citations.get((article, section), ())
@@ -136,15 +138,21 @@ def _load(root: Path, guessable: float) -> tuple[Library, list[ContentProblem]]:
         for question in bank.questions:
             for source in question.sources:
                 citations[(source.article, source.section)].append(Citation(bank, question))
+    ordered = dict(sorted(banks.items(), key=lambda kv: (kv[1].info.order, kv[1].title)))
+    review = (
+        itemwriting.review([(b.id, b.questions) for b in ordered.values()], guessable)
+        if ordered
+        else None
+    )
     library = Library(
         articles=MappingProxyType(articles),
-        banks=MappingProxyType(
-            dict(sorted(banks.items(), key=lambda kv: (kv[1].info.order, kv[1].title)))
-        ),
+        banks=MappingProxyType(ordered),
         citations=MappingProxyType({k: tuple(v) for k, v in citations.items()}),
+        wording=review,
     )
     problems.extend(lint.uncited_sections(articles, set(citations)))
-    problems.extend(lint.wording(library.banks, places, guessable))
+    if review is not None:
+        problems.extend(lint.wording(library.banks, places, review))
     return library, problems
 
 

@@ -83,12 +83,9 @@ def uncited_sections(articles: dict[str, Article], cited: set[tuple[str, str]]) 
     ]
 
 
-def wording(banks, positions: dict, guessable: float) -> list[ContentProblem]:
-    """The item-writing checks (see itemwriting), each at the statement or bank it is about; a
-    finding about all banks together is placed at the first bank's questions."""
-    if not banks:
-        return []
-    review = itemwriting.review([(b.id, b.questions) for b in banks.values()], guessable)
+def wording(banks, positions: dict, review: itemwriting.Review) -> list[ContentProblem]:
+    """The item-writing checks' findings (see itemwriting), each at the statement or bank it
+    is about; a finding about all banks together is placed at the first bank's questions."""
     first = next(iter(banks.values()))
     index = {q.id: i for bank in banks.values() for i, q in enumerate(bank.questions)}
     problems = []

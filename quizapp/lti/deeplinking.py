@@ -10,7 +10,7 @@ from . import tool
 from .models import Platform
 
 SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
-SCORE_MAXIMUM = 100  # grades are sent as a percentage (see outbox.score_for)
+SCORE_MAXIMUM = 100  # grades are sent as a percentage (see outbox.enqueue)
 
 
 class _Response(DeepLink):

@@ -27,9 +27,8 @@ from sqlalchemy.orm import Session
 from ..db import as_utc, begin_write, insert_for
 from ..models import Attempt, Member, Response, utcnow
 from ..quiz import scoring
+from .deeplinking import SCORE_MAXIMUM
 from .models import Context, Link, Platform, Score, User
-
-MAXIMUM = 100.0
 
 # the links an attempt reports to, each with the learner's LMS user on its platform: one query
 # down indexed keys (attempt, member, lti_context by class, lti_link by context, lti_user by
@@ -62,10 +61,6 @@ _TARGETS = (
 )
 
 
-def percent(correct: int, statements: int) -> float:
-    return 100 * correct / statements if statements else 0.0
-
-
 def cbm_percent(marks: list[int], statements: int) -> float:
     """The certainty-based score as a percentage: 100 * max(0, total mark) / (3 * statements)."""
     return 100 * max(0, sum(marks)) / (3 * statements) if statements else 0.0
@@ -85,7 +80,7 @@ def enqueue(db: Session, attempt_id: str) -> int:
             "link_id": t.link_id,
             "user_id": t.user_id,
             "score_given": round(_by_policy(t.policy, scores, attempt_id), 2),
-            "score_maximum": MAXIMUM,
+            "score_maximum": float(SCORE_MAXIMUM),
             "finished_at": t.finished_at,
             "created_at": now,
             "tries": 0,
@@ -127,7 +122,7 @@ def _scores(db: Session, member_id: int, bank_id: str) -> dict[str, _Scored]:
             Attempt.started_at,
             Attempt.certainty,
             Attempt.question_count,
-            Attempt.correct_count,
+            Attempt.score,
         ).where(
             Attempt.member_id == member_id,
             Attempt.bank_id == bank_id,
@@ -149,9 +144,7 @@ def _scores(db: Session, member_id: int, bank_id: str) -> dict[str, _Scored]:
         a.id: _Scored(
             as_utc(a.finished_at),
             as_utc(a.started_at),
-            cbm_percent(marks[a.id], a.question_count)
-            if a.certainty
-            else percent(a.correct_count, a.question_count),
+            cbm_percent(marks[a.id], a.question_count) if a.certainty else 100 * (a.score or 0.0),
         )
         for a in attempts
     }
@@ -183,7 +176,6 @@ class Waiting:
     bank_id: str | None
     platform: str
     score_given: float
-    finished_at: datetime
     tries: int
     last_error: str | None
     next_try_at: datetime
@@ -200,7 +192,6 @@ def waiting(db: Session, classroom_id: int | None = None) -> list[Waiting]:
             Link.bank_id,
             Platform.name,
             Score.score_given,
-            Score.finished_at,
             Score.tries,
             Score.last_error,
             Score.next_try_at,
@@ -218,10 +209,7 @@ def waiting(db: Session, classroom_id: int | None = None) -> list[Waiting]:
     )
     if classroom_id is not None:
         query = query.where(Context.classroom_id == classroom_id)
-    return [
-        Waiting(*row[:6], as_utc(row[6]), row[7], row[8], as_utc(row[9]))
-        for row in db.execute(query)
-    ]
+    return [Waiting(*row[:8], as_utc(row[8])) for row in db.execute(query)]
 
 
 def resend(

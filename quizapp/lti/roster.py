@@ -26,7 +26,6 @@ from .models import Context, Platform, User
 MAX_AGE = timedelta(minutes=10)  # an older list is read again by the next pass
 PAGE_SIZE = 100  # members per NRPS page
 PER_PASS = 10  # courses read per pass at most, so that a pass stays short
-ERROR_EXCERPT = 300
 
 
 class RosterError(Exception):
@@ -69,11 +68,9 @@ def refresh(db: Session, context: Context, page_size: int = PAGE_SIZE) -> int:
     try:
         members = service.get_members()
     except LtiServiceException as e:
-        response = e.response
-        body = " ".join((response.text or "").split())[:ERROR_EXCERPT]
-        error = f"The LMS answered {response.status_code} {response.reason or ''}: {body}"
+        error = tool.answered(e.response)
     except requests.RequestException as e:
-        error = f"The LMS could not be reached: {type(e).__name__}."
+        error = tool.unreachable(e)
     except (LtiException, ValueError, AttributeError) as e:  # not a membership container
         error = f"The LMS sent something that is not a member list: {e}"
     else:

@@ -41,7 +41,6 @@ FIRST_WAIT = timedelta(minutes=1)
 REFUSED_WAIT = timedelta(hours=1)
 LONGEST_WAIT = timedelta(days=1)
 TRY_SOON = {401, 408, 429}  # 4xx statuses that say "later", not "no"
-ERROR_EXCERPT = 300  # characters of a platform's error body kept
 SCORE_MEDIA = "application/vnd.ims.lis.v1.score+json"
 
 
@@ -168,7 +167,7 @@ def _post(db: Session, platform: Platform, connector: tool.Connector, score: Sco
     except LtiServiceException as e:
         raise _refusal(e, platform) from e
     except requests.RequestException as e:
-        raise Failure(f"The LMS could not be reached: {type(e).__name__}.", soon=True) from e
+        raise Failure(tool.unreachable(e), soon=True) from e
     except LtiException as e:  # the launch offered no score scope for this link
         raise Failure(f"The LMS did not let this tool send scores here: {e}", soon=False) from e
 
@@ -181,11 +180,10 @@ def _refusal(error: LtiServiceException, platform: Platform) -> Failure:
     """What the platform answered, in words a teacher can pass on to the LMS's admin."""
     response = error.response
     status = response.status_code
-    body = " ".join((response.text or "").split())[:ERROR_EXCERPT]
     asked = "the access token request" if _is_token_request(error, platform) else "the score"
     retry_after = response.headers.get("Retry-After", "")
     return Failure(
-        f"The LMS answered {status} {response.reason or ''} to {asked}: {body}",
+        tool.answered(response, asked),
         soon=status >= 500 or status in TRY_SOON,
         retry_after=float(retry_after) if retry_after.isdigit() else None,
     )

@@ -67,6 +67,20 @@ class Refused(Exception):
         self.check = check
 
 
+ERROR_EXCERPT = 300  # characters of a platform's error body kept
+
+
+def answered(response: requests.Response, asked: str = "") -> str:
+    """What the LMS answered a service call, in words a teacher can pass on to its admin."""
+    body = " ".join((response.text or "").split())[:ERROR_EXCERPT]
+    to = f" to {asked}" if asked else ""
+    return f"The LMS answered {response.status_code} {response.reason or ''}{to}: {body}"
+
+
+def unreachable(error: requests.RequestException) -> str:
+    return f"The LMS could not be reached: {type(error).__name__}."
+
+
 class Http(requests.Session):
     """A requests session whose every call has a timeout."""
 

@@ -56,12 +56,12 @@ def recognise() -> None:
         # made on the first visit; nothing is stored until it is needed
         token = _legacy_token() or secrets.token_urlsafe(32)
         issued = ""
-    from_lms = session.get(LMS_LEARNER)
+    from_lms = lms_learner()
     g.quizapp_device = Device(
         token, digest(token), issue=from_lms is None and issued != str(_today())
     )
     g.pop("quizapp_learner", None)
-    if isinstance(from_lms, int):
+    if from_lms is not None:
         g.quizapp_learner = from_lms
 
 
@@ -74,7 +74,7 @@ def lms_learner() -> int | None:
 def from_lms() -> bool:
     """Whether the learner came from an LMS (an LTI launch): their work stays with that LMS
     identity, so no way-back code is made for it and no device joins it."""
-    return isinstance(session.get(LMS_LEARNER), int)
+    return lms_learner() is not None
 
 
 def device() -> Device:

@@ -383,7 +383,8 @@ def _load(attempt_id: str) -> tuple[attempts.AttemptRecord, Bank, list[attempts.
     """The attempt with its bank and steps, or 404 when it is not this learner's."""
     loaded = attempts.load(attempt_id, catalog.library().banks, identity.device().token_hash)
     # a learner from an LMS is the session's, never a device's
-    viewer = identity.lms_learner() if identity.from_lms() else loaded and loaded[0].viewer
+    lms = identity.lms_learner()
+    viewer = lms if lms is not None else loaded and loaded[0].viewer
     if loaded is None or viewer != loaded[0].learner_id:
         raise AttemptNotFound()
     return loaded

@@ -21,18 +21,20 @@ def app(tmp_path_factory):
     Session-scoped like pytest-flask's live server; each test gets its own browser context,
     so its own learner.
     """
-    folder = tmp_path_factory.mktemp("browser")
+    # SERVER_NAME: the live server's absolute links (an LTI redirect URI) name the host the
+    # browser uses, not pytest-flask's default localhost.localdomain
+    return app_on_fresh_sqlite(tmp_path_factory.mktemp("browser"), SERVER_NAME="localhost")
+
+
+def app_on_fresh_sqlite(folder: Path, **config):
+    """An app on a migrated SQLite database in `folder`, with its instance folder there."""
     url = f"sqlite:///{folder / 'browser.sqlite3'}"
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("QUIZAPP_INSTANCE_PATH", str(folder / "instance"))
-        # SERVER_NAME: the live server's absolute links (an LTI redirect URI) name the host the
-        # browser uses, not pytest-flask's default localhost.localdomain
-        return create_app(
-            {"QUIZAPP_DATABASE_URL": url, "SECRET_KEY": "browser-tests", "SERVER_NAME": "localhost"}
-        )
+        return create_app({"QUIZAPP_DATABASE_URL": url, "SECRET_KEY": "browser-tests", **config})
 
 
 @pytest.fixture

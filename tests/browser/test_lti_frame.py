@@ -24,12 +24,10 @@ from cryptography.x509.oid import NameOID
 from markupsafe import escape
 from werkzeug.serving import WSGIRequestHandler, make_server
 
-from quizapp import create_app
-from quizapp.db import make_engine, upgrade
-
 from ..conftest import CHROMIUM, CHROMIUM_ARGS, FIXTURE_CONTENT
 from ..lti.conftest import register
 from ..lti.lms import LEARNER, FakeLMS, User
+from .conftest import app_on_fresh_sqlite
 from .test_learner_journey import assert_accessible
 
 # Chromium's third-party cookie phase-out, as Chrome ships it: unpartitioned cookies are not
@@ -127,19 +125,7 @@ def _course_page(lms_wsgi):
 def sites(tmp_path):
     """The tool at https://localhost:PORT and the LMS at https://127.0.0.1:PORT2."""
     tls = _certificate(tmp_path)
-    url = f"sqlite:///{tmp_path / 'frame.sqlite3'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("QUIZAPP_INSTANCE_PATH", str(tmp_path / "instance"))
-        app = create_app(
-            {
-                "QUIZAPP_DATABASE_URL": url,
-                "SECRET_KEY": "browser-tests",
-                "QUIZAPP_CONTENT_DIR": str(FIXTURE_CONTENT),
-            }
-        )
+    app = app_on_fresh_sqlite(tmp_path, QUIZAPP_CONTENT_DIR=str(FIXTURE_CONTENT))
     tool = _Served(app, tls)
     tool_url = f"https://localhost:{tool.port}"
     app.config["QUIZAPP_PUBLIC_URL"] = tool_url + "/"

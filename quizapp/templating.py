@@ -1,11 +1,14 @@
 """Template filters and globals shared by every page."""
 
+import random
+import re
+from functools import lru_cache
 from urllib.parse import quote
 
-from flask import Flask, current_app, render_template, request, url_for
+from flask import Flask, current_app, g, render_template, request, session, url_for
 from markupsafe import Markup
 
-from . import catalog
+from . import catalog, security
 from .authoring import views as authoring
 from .content import render_markdown
 from .instructor import accounts
@@ -64,6 +67,61 @@ def _kept(key: tuple, render) -> Markup:
         if len(fragments) < MAX_FRAGMENTS:
             fragments[key] = found
     return found
+
+
+def page(template: str, key: str, values: dict[str, int | str], **context) -> str:
+    """The page `render_template(template, **values, **context)` makes, made from a copy of it
+    rendered once per content version, key and layout, in which each of `values` (and the CSRF
+    token) stood as a stand-in, filled in here.
+
+    For the pages every learner turns, where rendering the template took as long as reading the
+    attempt. `key` must tell apart everything in `context` the page shows; `values` are what
+    changes from one learner to the next (positions, an attempt's id), and the template may only
+    print them or build links with them, never decide on them (tests/quiz/test_page_copies.py
+    renders the pages both ways). A value that would print differently escaped or in a link, or
+    a message waiting to be flashed, makes the page in full.
+    """
+    if "_flashes" in session or not all(map(_plain, values.values())):
+        return render_template(template, **values, **context)
+    stand_ins = current_app.extensions.setdefault("quizapp.stand_ins", _StandIns())
+    layout = (request.script_root, accounts.signed_in(), authoring.open_to_all())
+
+    def copy() -> str:
+        g.quizapp_copy = True  # the links' way back is filled in below (see _opened_from)
+        try:
+            fill = {name: int(stand_ins[name]) for name in values}
+            return render_template(template, **fill, **context, csrf_token=lambda: stand_ins[CSRF])
+        finally:
+            g.quizapp_copy = False
+
+    html = _kept(("page", template, key, layout), copy)
+    filled = {stand_ins[name]: str(value) for name, value in values.items()}
+    if stand_ins[CSRF] in html:
+        filled[stand_ins[CSRF]] = security.csrf_token()
+    # in one pass, so that no value is read again as a stand-in
+    return _opened_from(_alternatives(tuple(filled)).sub(lambda m: filled[m[0]], html))
+
+
+CSRF = "csrf_token"
+_PLAIN = re.compile(r"[A-Za-z0-9_.-]*")  # printed the same escaped or not, and in a link
+
+
+def _plain(value: int | str) -> bool:
+    return isinstance(value, int) or _PLAIN.fullmatch(value) is not None
+
+
+class _StandIns(dict):
+    """A stand-in per value's name, the same for the life of the process: a number of 13 digits
+    that no page otherwise shows (a number, so that it passes a link's number converter)."""
+
+    def __missing__(self, name: str) -> str:
+        self[name] = found = str(random.SystemRandom().randrange(10**12, 10**13))
+        return found
+
+
+@lru_cache(maxsize=64)
+def _alternatives(stand_ins: tuple[str, ...]) -> re.Pattern:
+    return re.compile("|".join(stand_ins))
 
 
 MAX_FRAGMENTS = 10_000  # per content version: more than the content can hold, fewer than memory
@@ -134,6 +192,8 @@ def review_item(step, open_: bool) -> Markup:
 def _opened_from(html: str) -> Markup:
     """Fill in the page the links were followed from (plain str.replace: Markup's own would
     escape its arguments again on every call)."""
+    if g.get("quizapp_copy"):
+        return Markup(html)  # a page's copy: filled in for each request (see page)
     back = request.path if request.path.startswith("/attempts/") else ""
     opened = f"?from={quote(back, safe='/')}" if back else ""
     return Markup(str.replace(html, f"?from={FROM}", opened))

@@ -3,7 +3,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from werkzeug.exceptions import NotFound
 
-from .. import catalog, db, throttle
+from .. import catalog, db, templating, throttle
 from ..content import Bank
 from ..models import Classroom, Member
 from . import attempts, identity, membership, progress, scoring
@@ -178,19 +178,26 @@ def statement(attempt_id: str, number: int):
         status = 400  # answered without saying how sure: ask again
     elif request.method == "POST":
         return redirect(url_for(".statement", attempt_id=attempt_id, number=number))
-    template = "quiz/statement.html" if open_to_answer else "quiz/feedback.html"
-    page = render_template(
-        template,
-        attempt=attempt,
-        bank=bank,
-        step=step,
-        position=index + 1,
-        total=len(steps),
-        following=following,
-        form=form,
-        steps=steps,
-    )
-    return page, status
+    if open_to_answer:
+        template = "quiz/statement.html"
+        # answered so far: the statements before this one, or any when feedback waits
+        done = sum(s.response is not None for s in steps) if _changeable(attempt) else index
+    else:
+        template, done = "quiz/feedback.html", index + 1
+    values = {
+        "attempt_id": attempt.id,
+        "position": index + 1,
+        "total": len(steps),
+        "done": done,
+        "next_number": following.number if following else 0,
+    }
+    context = {"attempt": attempt, "bank": bank, "step": step, "following": following}
+    if form is not None or (open_to_answer and step.response is not None):
+        return render_template(template, form=form, **values, **context), status
+    # what the page shows besides the values: the statement, how it is asked, the answer
+    shown = (step.question.id, step.question.revision, bank.id, attempt.feedback)
+    key = repr((*shown, attempt.certainty, following is None, step.response))
+    return templating.page(template, key, values, form=None, **context)
 
 
 @bp.get("/attempts/<attempt_id>/check")

@@ -1,0 +1,108 @@
+"""The statement and feedback pages are made from a copy rendered once per content version
+(templating.page): every one of them is the page its template renders for that learner."""
+
+import re
+
+import pytest
+from flask import render_template
+
+from quizapp import catalog, paths, templating
+from tests.conftest import FIXTURE_CONTENT
+
+ATTEMPT = re.compile(r"/attempts/([A-Za-z0-9_-]+)")
+
+
+@pytest.fixture
+def rendered_in_full(monkeypatch):
+    """Switch the copies off: each page straight from its template, as before them."""
+
+    def in_full(template, _key, values, **context):
+        return templating._opened_from(render_template(template, **values, **context))
+
+    def use(on: bool):
+        if on:
+            monkeypatch.setattr(templating, "page", in_full)
+        else:
+            monkeypatch.undo()
+
+    return use
+
+
+def take(client, bank, full, answers=None) -> list[tuple[str, str, str]]:
+    """Take the whole quiz; each page (statement, then its feedback if shown) as served from
+    its copy, and as its template renders it for this learner."""
+    started = client.post(f"/quizzes/{bank.id}", data={"display_name": ""})
+    attempt = ATTEMPT.search(started.location).group(1)
+    pages = []
+
+    def both(url):
+        served = client.get(url)
+        assert served.status_code == 200
+        full(True)
+        whole = client.get(url).text
+        full(False)
+        pages.append((url, served.text, whole))
+
+    for number in range(1, bank.length + 1):
+        url = f"/attempts/{attempt}/{number}"
+        both(url)
+        data = {"answer": (answers or {}).get(number, "myth")}
+        if bank.info.settings.certainty:
+            data["certainty"] = str(number % 3 + 1)
+        assert client.post(url, data=data).status_code == 302
+        if bank.info.settings.feedback == "immediate":
+            both(url)
+    if bank.info.settings.feedback == "deferred":
+        both(f"/attempts/{attempt}/1")  # an answer so far, to change: made in full
+    return pages
+
+
+@pytest.mark.parametrize("content", ["shipped", "fixtures"])
+def test_every_page_is_what_its_template_renders_for_each_learner(
+    make_app, rendered_in_full, content
+):
+    root = paths.content_root() if content == "shipped" else FIXTURE_CONTENT
+    app = make_app(QUIZAPP_CONTENT_DIR=str(root))
+    with app.app_context():
+        banks = list(catalog.library().banks.values())
+    first, second = app.test_client(), app.test_client()
+    for bank in banks:
+        # the first learner's pages make the copies; the second's are made from them
+        firsts = take(first, bank, rendered_in_full)
+        seconds = take(second, bank, rendered_in_full, answers={1: "fact", 2: "fact"})
+        for url, served, whole in firsts + seconds:
+            assert served == whole, url
+        mine = {ATTEMPT.search(url).group(1) for url, _, _ in seconds}
+        theirs = {ATTEMPT.search(url).group(1) for url, _, _ in firsts}
+        for url, served, _ in seconds:
+            assert set(ATTEMPT.findall(served)) <= mine, url
+            assert not theirs & set(re.findall(r"[A-Za-z0-9_-]{22}", served)), url
+
+
+def test_a_statement_is_the_same_under_another_root_and_for_a_signed_in_instructor(
+    app, teacher, rendered_in_full
+):
+    learner = app.test_client()
+    started = learner.post("/quizzes/sample-quiz", data={"display_name": ""}).location
+    url = ATTEMPT.search(started).group(0) + "/1"
+    mounted = "http://localhost/quiz"
+    served = [learner.get(url).text, learner.get(url, base_url=mounted).text]
+    own = teacher.post("/quizzes/sample-quiz", data={"display_name": ""}).location
+    own_url = ATTEMPT.search(own).group(0) + "/1"
+    served.append(teacher.get(own_url).text)
+    rendered_in_full(True)
+    whole = [learner.get(url).text, learner.get(url, base_url=mounted).text]
+    whole.append(teacher.get(own_url).text)
+    assert served == whole
+    assert 'href="/quiz/progress"' in served[1] and 'href="/progress"' in served[0]
+    assert ">Sign out</button>" in served[2] and ">Sign out</button>" not in served[0]
+
+
+def test_a_message_waiting_to_be_shown_is_shown_once_on_a_statement(app, client):
+    started = client.post("/quizzes/sample-quiz", data={"display_name": ""}).location
+    url = ATTEMPT.search(started).group(0) + "/1"
+    client.get(url)  # the copy is made
+    with client.session_transaction() as session:
+        session["_flashes"] = [("message", "Welcome back: a message for you.")]
+    assert "Welcome back: a message for you." in client.get(url).text
+    assert "Welcome back" not in client.get(url).text

@@ -2,6 +2,7 @@
 
 import random
 import re
+from collections.abc import Iterator
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -47,7 +48,8 @@ def init_app(app: Flask) -> None:
     app.add_template_global(public_url, "public_url")
     app.add_template_global(fragment, "fragment")
     app.add_template_global(source_cards, "source_cards")
-    app.add_template_global(review_item, "review_item")
+    app.add_template_global(review_items, "review_items")
+    app.add_template_global(glance, "glance")
     app.add_template_global(FROM, "FROM")
 
 
@@ -172,21 +174,49 @@ def source_cards(question) -> Markup:
     return _opened_from(fragment("_source_cards.html", key=key, question=question))
 
 
-def review_item(step, open_: bool) -> Markup:
-    """A statement in a finished attempt's results: rendered once per content version for each
-    way of answering it (right or not, how sure, open or not), then numbered for this page."""
-    response, question = step.response, step.question
-    key = f"{question.id}\0{question.revision}\0{response.answer}\0{response.certainty}\0{open_}"
-    item = fragment(
-        "quiz/_review_item.html",
-        key=key,
-        question=question,
-        correct=response.correct,
-        answer=response.answer,
-        certainty=response.certainty,
-        open=open_,
+def review_items(steps, open_first: bool) -> Markup:
+    """Statements of a finished attempt in its results, each rendered once per content version
+    for each way of answering it (right or not, how sure, open or not), then numbered for this
+    page; the first open if `open_first`."""
+
+    def key(n: int, step) -> tuple:
+        response, question = step.response, step.question
+        opened = open_first and n == 0
+        return (question.id, question.revision, response.answer, response.certainty, opened)
+
+    def context(n: int, step) -> dict:
+        response = step.response
+        return {
+            "question": step.question,
+            "correct": response.correct,
+            "answer": response.answer,
+            "certainty": response.certainty,
+            "open": open_first and n == 0,
+        }
+
+    items = _each("quiz/_review_item.html", steps, key, context)
+    numbered = (str.replace(item, "__number__", str(int(s.number))) for item, s in items)
+    return _opened_from("".join(numbered))
+
+
+def glance(steps) -> Markup:
+    """Every statement of a finished attempt at a glance: a link to each, right or not."""
+    items = _each(
+        "quiz/_glance_item.html",
+        steps,
+        lambda _n, step: (step.number, step.response.correct),
+        lambda _n, step: {"step": step},
     )
-    return _opened_from(str.replace(item, "__number__", str(int(step.number))))
+    return Markup("".join(item for item, _ in items))
+
+
+def _each(template: str, items, key, context) -> Iterator[tuple[str, object]]:
+    """`fragment` for each of many items on one page: (the part, the item). The part is kept
+    under `key(n, item)`, and rendered from `context(n, item)` the first time."""
+    kept, root = catalog.current().fragments, request.script_root
+    for n, item in enumerate(items):
+        found = kept.get((template, k := repr(key(n, item)), root))
+        yield (found if found is not None else fragment(template, k, **context(n, item))), item
 
 
 def _opened_from(html: str) -> Markup:

@@ -236,6 +236,8 @@ def results(attempt_id: str):
         attempt=attempt,
         bank=bank,
         steps=steps,
+        missed=[s for s in steps if not s.response.correct],
+        right=[s for s in steps if s.response.correct],
         score=score,
         confident_misses=confident_misses,
         to_retry=attempts.missed(attempt, steps),

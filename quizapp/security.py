@@ -3,6 +3,7 @@ refusal of input no page can use, response headers, and the one check of where a
 go."""
 
 import hashlib
+import hmac
 import re
 import time
 import unicodedata
@@ -10,10 +11,42 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
-from flask_wtf.csrf import CSRFProtect, generate_csrf
+from flask_wtf import FlaskForm
+from flask_wtf import csrf as flask_wtf_csrf
 from itsdangerous import BadSignature
 
+
+class CSRFProtect(flask_wtf_csrf.CSRFProtect):
+    """flask-wtf's CSRF protection, which takes the token this worker signed for the session
+    (csrf_token) by comparing it with what was signed, where flask-wtf would derive the key and
+    check the signature again on every post. Any other token gets flask-wtf's whole check."""
+
+    def protect(self, apply_exemptions=False):
+        config = current_app.config
+        sent = request.form.get(config["WTF_CSRF_FIELD_NAME"])
+        signed = _signed_before().get(_csrf_key()) if sent else None
+        if signed is None or not hmac.compare_digest(signed, sent):
+            return super().protect(apply_exemptions)
+        if request.is_secure and config["WTF_CSRF_SSL_STRICT"]:  # as flask-wtf checks it
+            if not request.referrer:
+                self._error_response("The referrer header is missing.")
+            if not flask_wtf_csrf.same_origin(request.referrer, f"https://{request.host}/"):
+                self._error_response("The referrer does not match the host.")
+        g.csrf_valid = True
+
+
 csrf = CSRFProtect()
+
+
+class Form(FlaskForm):
+    """The site's forms: a FlaskForm whose CSRF field holds the token this worker signed for the
+    session before (csrf_token), as the forms a template writes do."""
+
+    def __init__(self, *args, **kwargs):
+        if self.Meta.csrf is not False and current_app.config["WTF_CSRF_ENABLED"]:
+            csrf_token()  # flask-wtf's generate_csrf gives the page's token from then on
+        super().__init__(*args, **kwargs)
+
 
 # Every script and style comes from our own static files: no inline code, no other host.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -78,17 +111,27 @@ def csrf_token() -> str:
     if field in g:  # asked before on this page
         return g.get(field)
     reusable = config["WTF_CSRF_TIME_LIMIT"] is None
-    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-    signed_before = current_app.extensions.setdefault("quizapp.signed_csrf", {})
-    key = (secret, session.get(field))
-    if reusable and key in signed_before:
-        setattr(g, field, signed_before[key])
-    signed = generate_csrf()
-    if reusable and key not in signed_before:
+    signed_before = _signed_before()
+    if reusable and _csrf_key() in signed_before:
+        setattr(g, field, signed_before[_csrf_key()])
+    signed = flask_wtf_csrf.generate_csrf()
+    if reusable and _csrf_key() not in signed_before:
         if len(signed_before) >= SIGNED_TOKENS:
             signed_before.clear()
-        signed_before[(secret, session[field])] = signed
+        signed_before[_csrf_key()] = signed
     return signed
+
+
+def _signed_before() -> dict:
+    """The signed CSRF tokens this worker made, by _csrf_key."""
+    return current_app.extensions.setdefault("quizapp.signed_csrf", {})
+
+
+def _csrf_key() -> tuple:
+    """The key and the session's token a signed CSRF token was made from."""
+    config = current_app.config
+    secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+    return secret, session.get(config["WTF_CSRF_FIELD_NAME"])
 
 
 def _same_site_or_navigation():
@@ -98,7 +141,8 @@ def _same_site_or_navigation():
     browsers request join codes as images would otherwise use up their school's guess limit.
     """
     headers = request.headers
-    cross_site = headers.get("Sec-Fetch-Site") == "cross-site"
+    if headers.get("Sec-Fetch-Site") != "cross-site":
+        return
     # an LMS course page frames the tool: its login and launch arrive as frame navigations,
     # and so does every page of the session a launch began (the frame stays cross-site)
     framed = request.path.startswith("/lti/") or FRAME_SESSION_COOKIE in request.cookies
@@ -106,7 +150,7 @@ def _same_site_or_navigation():
     navigation = headers.get("Sec-Fetch-Mode") == "navigate" and (
         headers.get("Sec-Fetch-Dest") in documents
     )
-    if cross_site and not navigation and not request.path.startswith("/static/"):
+    if not navigation and not request.path.startswith("/static/"):
         abort(403, description="This page cannot be loaded from another site; open it directly.")
 
 
@@ -118,10 +162,12 @@ def _forms_only():
 
 def _refuse_control_characters(with_body: bool):
     """No name, code or answer has control characters in it (PostgreSQL refuses NUL in text)."""
-    pairs = [*request.args.items(multi=True)]
+    texts = [request.path]
+    if request.query_string:
+        texts += (k + v for k, v in request.args.items(multi=True))
     if with_body:
-        pairs += request.form.items(multi=True)
-    if any(CONTROL.search(text) for text in (request.path, *(k + v for k, v in pairs))):
+        texts += (k + v for k, v in request.form.items(multi=True))
+    if CONTROL.search("".join(texts)):
         abort(
             400,
             description="Part of what was sent contains a control character. "

@@ -3,13 +3,13 @@
 Each message says what to do, as GOV.UK's error messages do; the page lists them at the top.
 """
 
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, RadioField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, EqualTo, Length, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from ..quiz.forms import plain_text
+from ..security import Form
 from .accounts import MIN_PASSWORD, AccountError, checked_email
 
 FEEDBACK_CHOICES = [
@@ -74,7 +74,7 @@ _confirm = PasswordField(
 )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(
         "Email", validators=[DataRequired("Enter your email address."), Length(max=254)]
     )
@@ -83,7 +83,7 @@ class LoginForm(FlaskForm):
     )
 
 
-class ClassForm(FlaskForm):
+class ClassForm(Form):
     name = _class_name("Class name")
     quizzes = SelectMultipleField(
         "Quizzes this class takes",
@@ -94,15 +94,15 @@ class ClassForm(FlaskForm):
     feedback = _feedback()
 
 
-class FeedbackForm(FlaskForm):
+class FeedbackForm(Form):
     feedback = _feedback()
 
 
-class RenameForm(FlaskForm):
+class RenameForm(Form):
     name = _class_name("New name")
 
 
-class InviteForm(FlaskForm):
+class InviteForm(Form):
     email = EmailField(
         "Your colleague's email",
         validators=[DataRequired(GIVE_AN_EMAIL), Length(max=254), email_address],
@@ -110,14 +110,14 @@ class InviteForm(FlaskForm):
     )
 
 
-class PasswordForm(FlaskForm):
+class PasswordForm(Form):
     """An invited colleague chooses the password of their new account."""
 
     password = _new_password
     confirm = _confirm
 
 
-class SignupForm(FlaskForm):
+class SignupForm(Form):
     email = _your_email
     password = _new_password
     confirm = _confirm

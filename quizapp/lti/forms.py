@@ -1,12 +1,12 @@
 """The forms of the LTI pages: a teacher picks a quiz for a link, an admin confirms a
 registration. Every POST is a FlaskForm (CSRF), in the framed session."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from ..quiz.forms import plain_text
+from ..security import Form
 
 POLICY_CHOICES = [
     SelectChoice("best", "The best attempt"),
@@ -15,7 +15,7 @@ POLICY_CHOICES = [
 ]
 
 
-class QuizChoiceForm(FlaskForm):
+class QuizChoiceForm(Form):
     """Which quiz a link opens, and which attempt its grade reports."""
 
     quiz = RadioField(
@@ -46,7 +46,7 @@ class PickForm(QuizChoiceForm):
     title = StringField("Title in the course (optional)", validators=[Length(max=120), plain_text])
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     """Dynamic Registration: the admin confirms; the addresses ride along, checked again."""
 
     openid_configuration = HiddenField(validators=[DataRequired()])

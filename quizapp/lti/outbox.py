@@ -66,6 +66,12 @@ def cbm_percent(marks: list[int], statements: int) -> float:
     return 100 * max(0, sum(marks)) / (3 * statements) if statements else 0.0
 
 
+def may_report(member_id: int | None, retry_of: str | None) -> bool:
+    """Whether an attempt could have scores to send (see _TARGETS): only a class member's can,
+    and not a retry."""
+    return member_id is not None and retry_of is None
+
+
 def enqueue(db: Session, attempt_id: str) -> int:
     """Write the scores a just-finished attempt sends, in the caller's transaction (before its
     commit); returns how many. A second call for the same attempt writes nothing."""

@@ -267,7 +267,10 @@ def record(
             immediate = attempt.feedback == "immediate"
             if not (immediate and write.execute(_FINISH_IF_COMPLETE, values) == 1):
                 return
-            write.rollback()  # it finishes the attempt: written again below, with its score's
+            if not outbox.may_report(attempt.member_id, attempt.retry_of):
+                return
+            write.rollback()  # it finishes an attempt that may report: written again below,
+            # with the scores it sends
     except IntegrityError:  # the same answer arrived twice at once; the other one stands
         return
     connection = db_module.begin_write(db)

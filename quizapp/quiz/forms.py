@@ -2,11 +2,11 @@
 
 import unicodedata
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from ..security import Form
 from .scoring import CERTAINTY
 
 
@@ -25,7 +25,7 @@ def plain_text(_form, field) -> None:
         raise ValidationError("Please type the name again without invisible or special characters.")
 
 
-class StartForm(FlaskForm):
+class StartForm(Form):
     display_name = StringField(
         "Your name (optional)",
         validators=[Optional(), Length(max=80), plain_text],
@@ -35,7 +35,7 @@ class StartForm(FlaskForm):
     class_code = HiddenField()
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     display_name = StringField(
         "Your name",
         validators=[
@@ -59,7 +59,7 @@ def _code(label: str, missing: str, longest: int, description: str) -> StringFie
     )
 
 
-class JoinCodeForm(FlaskForm):
+class JoinCodeForm(Form):
     code = _code(
         "Class code",
         "Type the code your instructor gave you.",
@@ -68,7 +68,7 @@ class JoinCodeForm(FlaskForm):
     )
 
 
-class WayBackForm(FlaskForm):
+class WayBackForm(Form):
     code = _code(
         "Your way-back code",
         "Type the code you were given.",
@@ -78,7 +78,7 @@ class WayBackForm(FlaskForm):
     switch = BooleanField("Switch this device")  # confirmed: leave this device's own work
 
 
-class AnswerForm(FlaskForm):
+class AnswerForm(Form):
     class Meta:
         csrf = False  # CSRFProtect checked the token before the view; the page writes its field
 
@@ -102,5 +102,5 @@ class CertainAnswerForm(AnswerForm):
     )
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that does one thing (submit, retry, close joining); only CSRF to check."""

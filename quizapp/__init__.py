@@ -33,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     db.init_app(app)
     catalog.init_app(app)
-    lti.init_app(app)  # before security: its frame headers run after the site's (see there)
+    lti.init_app(app)
     security.init_app(app)
     throttle.init_app(app)
     accounts.init_app(app)

@@ -82,7 +82,7 @@ def init_app(app: Flask) -> None:
     # guard below asks it to check the methods that change something, in its place
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.before_request(_guard)
-    app.after_request(_headers)
+    app.wsgi_app = SiteHeaders(app, app.wsgi_app)
     # after CSRFProtect's context processor, so that pages call this one
     app.context_processor(lambda: {"csrf_token": csrf_token})
 
@@ -175,22 +175,37 @@ def _refuse_control_characters(with_body: bool):
         )
 
 
-def _headers(response):
-    """The same headers on every response, computed once (a view's own values are kept)."""
-    present = {name.lower() for name, _ in response.headers}
-    response.headers.extend([h for h in _site_headers() if h[0].lower() not in present])
-    return response
+class SiteHeaders:
+    """WSGI middleware: the headers every response carries (HEADERS, and HSTS where set), added
+    as it leaves the app, so that no page, error or file goes without them, at the cost of a
+    list's extend (an after-request hook adding them cost every request more than the page's
+    own headers). A value the app set itself is kept; a response with its own
+    Content-Security-Policy (a page an LMS may frame, lti.frames) says in it who may frame it,
+    so it gets no X-Frame-Options either."""
 
+    def __init__(self, app: Flask, wsgi_app):
+        self.app, self.wsgi_app = app, wsgi_app
 
-def _site_headers() -> list[tuple[str, str]]:
-    found = current_app.extensions.get("quizapp.headers")
-    if found is None:
-        found = list(HEADERS.items())
-        if current_app.config["QUIZAPP_HSTS_SECONDS"]:
-            hsts = f"max-age={int(current_app.config['QUIZAPP_HSTS_SECONDS'])}; includeSubDomains"
-            found.append(("Strict-Transport-Security", hsts))
-        current_app.extensions["quizapp.headers"] = found
-    return found
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            if "content-security-policy" in present:
+                present.add("x-frame-options")
+            headers.extend(h for h in self.headers() if h[0].lower() not in present)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)
+
+    def headers(self) -> list[tuple[str, str]]:
+        """Computed once, from the settings as the first request finds them."""
+        found = self.app.extensions.get("quizapp.headers")
+        if found is None:
+            found = list(HEADERS.items())
+            if self.app.config["QUIZAPP_HSTS_SECONDS"]:
+                seconds = int(self.app.config["QUIZAPP_HSTS_SECONDS"])
+                found.append(("Strict-Transport-Security", f"max-age={seconds}; includeSubDomains"))
+            self.app.extensions["quizapp.headers"] = found
+        return found
 
 
 def no_store(response):

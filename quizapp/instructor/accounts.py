@@ -28,8 +28,11 @@ class AccountError(Exception):
 
 
 def init_app(app: Flask) -> None:
-    # Templates ask signed_in() rather than being handed the account on every page.
-    login_manager.init_app(app, add_context_processor=False)
+    # As LoginManager.init_app attaches it, less its two per-request additions: the account
+    # handed to every template (templates ask signed_in()), and the hook that refreshes a
+    # remember-me cookie after every request, reading the session to find none (a sign-in
+    # here lasts as long as the browser's session: sign_in sets no remember-me cookie).
+    app.login_manager = login_manager
 
 
 def signed_in() -> bool:

@@ -29,7 +29,8 @@ def framed() -> bool:
         return False
     environ = request.environ
     if _FRAMED not in environ:
-        environ[_FRAMED] = COOKIE in request.cookies
+        # the header read as it came first: most requests have no such cookie to parse for
+        environ[_FRAMED] = COOKIE in environ.get("HTTP_COOKIE", "") and COOKIE in request.cookies
     return environ[_FRAMED]
 
 

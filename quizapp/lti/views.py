@@ -272,15 +272,14 @@ def _frame_headers(response):
     if frames.framed():
         form_targets = tuple(t for t in g.get("form_targets", ()) if t)
         policy = frames.policy(session.get(frames.ORIGINS, []), form_targets)
-        response.headers["Content-Security-Policy"] = policy
-        response.headers.pop("X-Frame-Options", None)
+        response.headers["Content-Security-Policy"] = policy  # and so no X-Frame-Options
     if g.get("cross_origin_opener"):
         response.headers["Cross-Origin-Opener-Policy"] = "unsafe-none"
     return response
 
 
 def init_app(app) -> None:
-    """Registered before the site's security headers, so that it runs after them (Flask runs
-    after-request functions in reverse) and may loosen framing for the LMS's frame."""
+    """The framed session, and its headers: a framed page's own policy, which the site's
+    headers then keep (security.SiteHeaders)."""
     app.session_interface = frames.SessionInterface()
     app.after_request(_frame_headers)

@@ -10,7 +10,7 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, g, request, session
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask_wtf import FlaskForm
 from flask_wtf import csrf as flask_wtf_csrf
 from itsdangerous import BadSignature
@@ -236,13 +236,63 @@ def same_site_path(target: str) -> str | None:
     return target if not parts.scheme and not parts.netloc else None
 
 
+def _reading(name: str):
+    """The session's method `name`, which reads the cookie first (see LazySession)."""
+    method = getattr(SecureCookieSession, name)
+
+    def read_first(self, *args, **kwargs):
+        self.read()
+        return method(self, *args, **kwargs)
+
+    read_first.__name__ = name
+    return read_first
+
+
+class LazySession(SecureCookieSession):
+    """Flask's cookie session, read from the cookie when first used: a request that never uses
+    it (a health check, a file) neither parses nor checks the cookie. Once read, it is Flask's
+    session itself again, at its own speed."""
+
+    def __init__(self, read_cookie):
+        super().__init__()
+        self._read_cookie = read_cookie
+
+    def read(self) -> None:
+        self.__class__ = SecureCookieSession  # every method below is plain dict's from now on
+        dict.update(self, self._read_cookie())  # not a change: nothing to write back
+
+    __contains__ = _reading("__contains__")
+    __delitem__ = _reading("__delitem__")
+    __eq__ = _reading("__eq__")
+    __getitem__ = _reading("__getitem__")
+    __ior__ = _reading("__ior__")
+    __iter__ = _reading("__iter__")
+    __len__ = _reading("__len__")
+    __ne__ = _reading("__ne__")
+    __or__ = _reading("__or__")
+    __repr__ = _reading("__repr__")
+    __reversed__ = _reading("__reversed__")
+    __ror__ = _reading("__ror__")
+    __setitem__ = _reading("__setitem__")
+    clear = _reading("clear")
+    copy = _reading("copy")
+    get = _reading("get")
+    items = _reading("items")
+    keys = _reading("keys")
+    pop = _reading("pop")
+    popitem = _reading("popitem")
+    setdefault = _reading("setdefault")
+    update = _reading("update")
+    values = _reading("values")
+
+
 class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, less three of its costs on every request (see
-    bench/http.py): the signing
-    serializer is made once per key rather than twice per request; a cookie whose signature
-    was checked once is not checked again (its age still is, and what it holds is decoded
-    afresh, so no request sees another's changes); and a session nobody changed is not looked
-    at again on the way out.
+    """Flask's signed-cookie session, less four of its costs on every request (see
+    bench/http.py): the cookie is read when the session is first used (LazySession); the
+    signing serializer is made once per key rather than twice per request; a cookie whose
+    signature was checked once is not checked again (its age still is, and what it holds is
+    decoded afresh, so no request sees another's changes); and a session nobody changed is not
+    looked at again on the way out.
     """
 
     def get_signing_serializer(self, app):
@@ -259,26 +309,35 @@ class SessionInterface(SecureCookieSessionInterface):
         return cached[1:]
 
     def open_session(self, app, request):
+        if self._signing(app)[0] is None:  # no secret key: Flask's null session says so
+            return super().open_session(app, request)
+        return LazySession(lambda: self._read(app, request))
+
+    def _read(self, app, request) -> dict:
+        """What the request's session cookie holds, if its signature and age are good."""
         serializer, verified = self._signing(app)
         value = request.cookies.get(self.get_cookie_name(app))
-        if serializer is None or not value:
-            return super().open_session(app, request)
+        if not value:
+            return {}
         max_age = app.permanent_session_lifetime.total_seconds()
         known = verified.get(value)
         if known is None:
             try:
                 data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
             except BadSignature:
-                return self.session_class()
+                return {}
             if len(verified) >= VERIFIED_COOKIES:
                 verified.clear()
             known = verified[value] = (signed_at.timestamp(), self.serializer.dumps(data))
         elif time.time() - known[0] > max_age:
-            return self.session_class()
-        return self.session_class(self.serializer.loads(known[1]))
+            return {}
+        return self.serializer.loads(known[1])
 
     def save_session(self, app, session, response):
-        refresh = session.permanent and app.config["SESSION_REFRESH_EACH_REQUEST"]
+        refresh = app.config["SESSION_REFRESH_EACH_REQUEST"]
+        if isinstance(session, LazySession) and not refresh:
+            return  # never used: nothing to write, and the response does not vary by it
+        refresh = refresh and session.permanent
         if not session.modified and not refresh:
             if session.accessed:
                 response.vary.add("Cookie")

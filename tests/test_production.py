@@ -11,8 +11,13 @@ from .conftest import FIXTURE_CONTENT
 
 
 def test_every_response_carries_the_security_headers(client):
-    for path in ("/", "/quizzes/sample-quiz", "/articles/sample-article", "/nope", "/healthz"):
-        headers = client.get(path).headers
+    paths = ("/", "/quizzes/sample-quiz", "/articles/sample-article", "/nope", "/healthz")
+    responses = [client.get(path) for path in (*paths, "/static/style.css")]
+    responses.append(client.post("/quizzes/sample-quiz", data={}))  # a redirect
+    responses.append(client.delete("/healthz"))  # 405
+    for response in responses:
+        headers = response.headers
+        assert headers["X-Frame-Options"] == "DENY"
         policy = headers["Content-Security-Policy"]
         assert "script-src 'self'" in policy and "style-src 'self'" in policy
         assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy

@@ -24,6 +24,11 @@ def test_sign_in_and_out(app, client, instructors):
         session["planted"] = "by an attacker"
     signed_in = instructors.login(client)
     assert signed_in.location == "/instructor/"
+    # the sign-in lasts the browser's session: no remember-me cookie outlives it
+    assert client.get_cookie("remember_token") is None
+    assert not any(
+        "Expires" in c for c in signed_in.headers.getlist("Set-Cookie") if "session" in c
+    )
     with client.session_transaction() as session:
         assert "planted" not in session  # a fresh session on sign-in
     assert "Your classes" in client.get("/instructor/").text

@@ -65,3 +65,37 @@ def test_a_new_secret_key_ends_the_sessions_signed_with_the_old_one(app, client)
     assert client.post("/quizzes/sample-quiz", data=form).status_code == 302
     app.secret_key = "another secret key, after a leak of the first"
     assert client.post("/quizzes/sample-quiz", data=form).status_code == 400
+
+
+def test_flaskforms_carry_the_token_the_page_written_forms_carry(client, time_machine):
+    time_machine.move_to("2026-01-01 09:00")
+    start = token(client.get("/quizzes/sample-quiz").text)  # StartForm, a FlaskForm
+    started = client.post("/quizzes/sample-quiz", data={"csrf_token": start})
+    statement = client.get(started.location).location
+    time_machine.shift(5)  # a token signed now would carry another time
+    assert token(client.get(statement).text) == start  # written by the template
+
+
+def test_a_token_signed_here_is_checked_like_any_other_over_https(client):
+    """The comparison with the token this worker signed stands in for the signature check
+    only: over HTTPS the referrer must still be this site (WTF_CSRF_SSL_STRICT)."""
+    start = token(client.get("/quizzes/sample-quiz").text)
+    secure = {"base_url": "https://localhost", "data": {"csrf_token": start}}
+    missing = client.post("/quizzes/sample-quiz", **secure)
+    assert missing.status_code == 400
+    elsewhere = client.post(
+        "/quizzes/sample-quiz", **secure, headers={"Referer": "https://evil.example/"}
+    )
+    assert elsewhere.status_code == 400
+    same = client.post("/quizzes/sample-quiz", **secure, headers={"Referer": "https://localhost/"})
+    assert same.status_code == 302
+
+
+@pytest.mark.parametrize(
+    "change", [lambda t: t[:-2], lambda t: t[:-1] + ("A" if t[-1] != "A" else "B")]
+)
+def test_a_token_changed_in_any_way_is_refused(client, change):
+    start = token(client.get("/quizzes/sample-quiz").text)
+    refused = client.post("/quizzes/sample-quiz", data={"csrf_token": change(start)})
+    assert refused.status_code == 400
+    assert client.post("/quizzes/sample-quiz", data={"csrf_token": start}).status_code == 302

@@ -222,8 +222,9 @@ def _each(template: str, items, key, context) -> Iterator[tuple[str, object]]:
 def _opened_from(html: str) -> Markup:
     """Fill in the page the links were followed from (plain str.replace: Markup's own would
     escape its arguments again on every call)."""
-    if g.get("quizapp_copy"):
-        return Markup(html)  # a page's copy: filled in for each request (see page)
+    marker = f"?from={FROM}"
+    if marker not in html or g.get("quizapp_copy"):
+        return Markup(html)  # no link to fill in, or a page's copy (filled in by page)
     back = request.path if request.path.startswith("/attempts/") else ""
     opened = f"?from={quote(back, safe='/')}" if back else ""
-    return Markup(str.replace(html, f"?from={FROM}", opened))
+    return Markup(str.replace(html, marker, opened))

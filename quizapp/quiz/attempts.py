@@ -104,11 +104,21 @@ _GIVEN = {
     "certainty": bindparam("sure"),
     "answered_at": bindparam("now"),
 }
-_ANSWER = insert(_responses).values(
-    attempt_id=bindparam("attempt"),
-    question_id=bindparam("question"),
-    revision=bindparam("revision"),
-    **_GIVEN,
+# the attempt's row is locked first (FOR UPDATE, on PostgreSQL; SQLite's BEGIN IMMEDIATE
+# locks the whole database): answers to one attempt are stored one after the other, so that
+# the last one counts every other (_FINISH_IF_COMPLETE) and finishes the attempt
+_ANSWER = insert(_responses).from_select(
+    ["attempt_id", "question_id", "revision", *_GIVEN],
+    select(
+        _attempts.c.id,
+        *(
+            bindparam(name, type_=_responses.c[column].type)
+            for column, name in [("question_id", "question"), ("revision", "revision")]
+            + [(column, value.key) for column, value in _GIVEN.items()]
+        ),
+    )
+    .where(_attempts.c.id == bindparam("attempt"))
+    .with_for_update(),
 )
 _CHANGE_ANSWER = (
     update(_responses)

@@ -1,12 +1,14 @@
 """A learner takes a quiz: start, answer, read why, see the results, come back, retake."""
 
 import re
+import threading
 from urllib.parse import quote
 
 from sqlalchemy import func, select
 
-from quizapp import db
-from quizapp.models import Response
+from quizapp import catalog, db
+from quizapp.models import Attempt, Response
+from quizapp.quiz import attempts
 
 ANSWERS = {  # the fixture bank's key, in file order (it is not shuffled)
     "The sky is green.": "myth",
@@ -103,6 +105,35 @@ def test_answering_twice_stores_one_answer_and_keeps_the_score(app, client, lear
     learner.answer(url, "fact")  # back button, then the other choice
     assert response_count(app) == 1
     assert "You were right" in client.get(url).get_data(as_text=True)
+
+
+def test_the_last_two_answers_at_once_finish_the_attempt(app, client, learner):
+    """Two tabs answer the last two statements at the same moment: whichever is stored second
+    finishes the attempt (on PostgreSQL each used to count only the answers committed before
+    it, so neither did, and the attempt was left with every answer and no results)."""
+    for _ in range(5):
+        url = learner.start()
+        attempt_id = url.split("/")[2]
+        for number in (1, 2):
+            learner.answer(f"/attempts/{attempt_id}/{number}", "myth")
+        together = threading.Barrier(2)
+
+        def answer(number, attempt_id=attempt_id, together=together):
+            with app.app_context():
+                attempt, _bank, steps = attempts.load(attempt_id, catalog.library().banks)
+                together.wait()
+                attempts.record(db.session(), attempt, steps[number - 1], "fact")
+
+        tabs = [threading.Thread(target=answer, args=(n,)) for n in (3, 4)]
+        for tab in tabs:
+            tab.start()
+        for tab in tabs:
+            tab.join()
+        with app.app_context():
+            finished = db.session().get(Attempt, attempt_id)
+            assert finished.finished_at is not None
+            assert finished.correct_count == 2  # the sky and water
+        assert "2 of 4" in client.get(f"/attempts/{attempt_id}/results").text
 
 
 def test_results_wait_until_every_statement_is_answered(client, learner):

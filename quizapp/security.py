@@ -24,8 +24,9 @@ class CSRFProtect(flask_wtf_csrf.CSRFProtect):
     def protect(self, apply_exemptions=False):
         config = current_app.config
         sent = request.form.get(config["WTF_CSRF_FIELD_NAME"])
-        signed = _signed_before().get(_csrf_key()) if sent else None
-        if signed is None or not hmac.compare_digest(signed, sent):
+        reusable = sent and config["WTF_CSRF_TIME_LIMIT"] is None  # as csrf_token keeps them
+        signed = _signed_before().get(_csrf_key()) if reusable else None
+        if signed is None or not hmac.compare_digest(signed.encode(), sent.encode()):
             return super().protect(apply_exemptions)
         if request.is_secure and config["WTF_CSRF_SSL_STRICT"]:  # as flask-wtf checks it
             if not request.referrer:
@@ -241,7 +242,7 @@ def _reading(name: str):
     method = getattr(SecureCookieSession, name)
 
     def read_first(self, *args, **kwargs):
-        self.read()
+        LazySession.read(self)
         return method(self, *args, **kwargs)
 
     read_first.__name__ = name
@@ -258,8 +259,10 @@ class LazySession(SecureCookieSession):
         self._read_cookie = read_cookie
 
     def read(self) -> None:
-        self.__class__ = SecureCookieSession  # every method below is plain dict's from now on
-        dict.update(self, self._read_cookie())  # not a change: nothing to write back
+        """Read the cookie, once (a method taken from the session before may call this after)."""
+        if self.__class__ is LazySession:
+            self.__class__ = SecureCookieSession  # every method below is Flask's from now on
+            dict.update(self, self._read_cookie())  # not a change: nothing to write back
 
     __contains__ = _reading("__contains__")
     __delitem__ = _reading("__delitem__")

@@ -117,8 +117,8 @@ class _StandIns(dict):
     that no page otherwise shows (a number, so that it passes a link's number converter)."""
 
     def __missing__(self, name: str) -> str:
-        self[name] = found = str(random.SystemRandom().randrange(10**12, 10**13))
-        return found
+        # setdefault: two threads drawing one at once both take the one kept
+        return self.setdefault(name, str(random.SystemRandom().randrange(10**12, 10**13)))
 
 
 @lru_cache(maxsize=64)
@@ -182,7 +182,9 @@ def review_items(steps, open_first: bool) -> Markup:
     def key(n: int, step) -> tuple:
         response, question = step.response, step.question
         opened = open_first and n == 0
-        return (question.id, question.revision, response.answer, response.certainty, opened)
+        # right or not as scored when answered: an edit since may have turned the answer key
+        given = (response.answer, response.correct, response.certainty)
+        return (question.id, question.revision, *given, opened)
 
     def context(n: int, step) -> dict:
         response = step.response

@@ -70,3 +70,10 @@ def test_a_session_used_after_the_cookie_was_changed_is_refused(make_app):
     assert page.status_code == 200
     assert "Cookie" in page.headers["Vary"]
     assert page.headers.getlist("Set-Cookie")  # a new session, with a token of its own
+
+
+def test_a_method_taken_from_the_session_before_it_was_read_still_works():
+    lazy = LazySession(lambda: dict(HELD))
+    get = lazy.get
+    assert lazy["csrf_token"] == "abc"  # read here
+    assert get("_user_id") == "7.1"

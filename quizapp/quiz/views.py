@@ -181,7 +181,8 @@ def statement(attempt_id: str, number: int):
     if open_to_answer:
         template = "quiz/statement.html"
         # answered so far: the statements before this one, or any when feedback waits
-        done = sum(s.response is not None for s in steps) if _changeable(attempt) else index
+        deferred = attempt.feedback == "deferred"
+        done = sum(s.response is not None for s in steps) if deferred else index
     else:
         template, done = "quiz/feedback.html", index + 1
     values = {

@@ -92,7 +92,8 @@ def test_a_token_signed_here_is_checked_like_any_other_over_https(client):
 
 
 @pytest.mark.parametrize(
-    "change", [lambda t: t[:-2], lambda t: t[:-1] + ("A" if t[-1] != "A" else "B")]
+    "change",
+    [lambda t: t[:-2], lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"), lambda t: "é" + t[1:]],
 )
 def test_a_token_changed_in_any_way_is_refused(client, change):
     start = token(client.get("/quizzes/sample-quiz").text)

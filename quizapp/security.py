@@ -289,13 +289,16 @@ class LazySession(SecureCookieSession):
     values = _reading("values")
 
 
+_PLAIN_VALUES = (str, int, float, bool, type(None))  # nothing a request could change in place
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, less four of its costs on every request (see
     bench/http.py): the cookie is read when the session is first used (LazySession); the
     signing serializer is made once per key rather than twice per request; a cookie whose
     signature was checked once is not checked again (its age still is, and what it holds is
-    decoded afresh, so no request sees another's changes); and a session nobody changed is not
-    looked at again on the way out.
+    decoded afresh, or copied when its values are plain, so no request sees another's changes);
+    and a session nobody changed is not looked at again on the way out.
     """
 
     def get_signing_serializer(self, app):
@@ -331,10 +334,17 @@ class SessionInterface(SecureCookieSessionInterface):
                 return {}
             if len(verified) >= VERIFIED_COOKIES:
                 verified.clear()
-            known = verified[value] = (signed_at.timestamp(), self.serializer.dumps(data))
+            known = verified[value] = (signed_at.timestamp(), *self._kept(data))
         elif time.time() - known[0] > max_age:
             return {}
-        return self.serializer.loads(known[1])
+        json_text, plain = known[1:]
+        return dict(plain) if plain is not None else self.serializer.loads(json_text)
+
+    def _kept(self, data: dict) -> tuple[str, dict | None]:
+        """A verified session's data as kept for the next requests: as JSON, and, when every
+        value is plain, as a dict each request gets a copy of (decoding took longer)."""
+        plain = all(isinstance(v, _PLAIN_VALUES) for v in data.values())
+        return self.serializer.dumps(data), (dict(data) if plain else None)
 
     def save_session(self, app, session, response):
         refresh = app.config["SESSION_REFRESH_EACH_REQUEST"]
@@ -342,7 +352,9 @@ class SessionInterface(SecureCookieSessionInterface):
             return  # never used: nothing to write, and the response does not vary by it
         refresh = refresh and session.permanent
         if not session.modified and not refresh:
-            if session.accessed:
+            if session.accessed and "Vary" in response.headers:
                 response.vary.add("Cookie")
+            elif session.accessed:  # as vary.add would set it, without parsing a header first
+                response.headers["Vary"] = "Cookie"
             return
         super().save_session(app, session, response)

@@ -77,3 +77,28 @@ def test_a_method_taken_from_the_session_before_it_was_read_still_works():
     get = lazy.get
     assert lazy["csrf_token"] == "abc"  # read here
     assert get("_user_id") == "7.1"
+
+
+@pytest.mark.parametrize(
+    "held",
+    [{"csrf_token": "abc", "n": 1}, {"origins": ["https://lms.example"]}],
+    ids=["plain", "list"],
+)
+def test_no_request_sees_what_another_changed_in_the_same_cookie(make_app, held):
+    """A cookie verified once is kept for the next requests; each gets its own copy of what it
+    holds (a copy of plain values, the rest decoded afresh)."""
+    app = make_app()
+    interface = app.session_interface
+    with app.test_request_context():
+        cookie = interface.get_signing_serializer(app).dumps(held)
+    reads = []
+    for _ in range(2):
+        with app.test_request_context(headers={"Cookie": f"session={cookie}"}) as context:
+            reads.append(interface._read(app, context.request))
+    assert reads[0] == reads[1] == held
+    reads[0]["csrf_token"] = "changed"
+    for value in reads[0].values():
+        if isinstance(value, list):
+            value.append("https://other.example")
+    with app.test_request_context(headers={"Cookie": f"session={cookie}"}) as context:
+        assert interface._read(app, context.request) == held

@@ -57,15 +57,16 @@ def fragment(template: str, key: str = "", **context) -> Markup:
     """A part of a page that depends only on the content (a quiz list, an article's text):
     rendered once per content version and root path, then served as it is. A content reload
     makes a new snapshot, and with it new fragments."""
-    return _kept((template, key, request.script_root), lambda: render_template(template, **context))
+    key = (template, key, request.script_root)
+    return _kept(key, lambda: Markup(render_template(template, **context)))
 
 
-def _kept(key: tuple, render) -> Markup:
+def _kept(key: tuple, render):
     """What `render` makes, kept with the current content version under `key`."""
     fragments = catalog.current().fragments
     found = fragments.get(key)
     if found is None:
-        found = Markup(render())
+        found = render()
         if len(fragments) < MAX_FRAGMENTS:
             fragments[key] = found
     return found
@@ -88,20 +89,24 @@ def page(template: str, key: str, values: dict[str, int | str], **context) -> st
     stand_ins = current_app.extensions.setdefault("quizapp.stand_ins", _StandIns())
     layout = (request.script_root, accounts.signed_in(), authoring.open_to_all())
 
-    def copy() -> str:
+    def copy() -> tuple[str, ...]:
+        """The page in pieces: text, a value's name, text, a name, ... text."""
         g.quizapp_copy = True  # the links' way back is filled in below (see _opened_from)
         try:
             fill = {name: int(stand_ins[name]) for name in values}
-            return render_template(template, **fill, **context, csrf_token=lambda: stand_ins[CSRF])
+            html = render_template(template, **fill, **context, csrf_token=lambda: stand_ins[CSRF])
         finally:
             g.quizapp_copy = False
+        names = {stand_ins[name]: name for name in (*values, CSRF)}
+        pieces = _alternatives(tuple(names)).split(html)
+        return tuple(names[piece] if n % 2 else piece for n, piece in enumerate(pieces))
 
-    html = _kept(("page", template, key, layout), copy)
-    filled = {stand_ins[name]: str(value) for name, value in values.items()}
-    if stand_ins[CSRF] in html:
-        filled[stand_ins[CSRF]] = security.csrf_token()
-    # in one pass, so that no value is read again as a stand-in
-    return _opened_from(_alternatives(tuple(filled)).sub(lambda m: filled[m[0]], html))
+    pieces = _kept(("page", template, key, layout), copy)
+    filled = {name: str(value) for name, value in values.items()}
+    if CSRF in pieces[1::2]:
+        filled[CSRF] = security.csrf_token()
+    text = (filled[piece] if n % 2 else piece for n, piece in enumerate(pieces))
+    return _opened_from("".join(text))  # in one pass: no value is read again as a stand-in
 
 
 CSRF = "csrf_token"
@@ -123,7 +128,8 @@ class _StandIns(dict):
 
 @lru_cache(maxsize=64)
 def _alternatives(stand_ins: tuple[str, ...]) -> re.Pattern:
-    return re.compile("|".join(stand_ins))
+    """Any of the stand-ins, captured (so that re.split keeps them)."""
+    return re.compile(f"({'|'.join(stand_ins)})")
 
 
 MAX_FRAGMENTS = 10_000  # per content version: more than the content can hold, fewer than memory
@@ -160,7 +166,7 @@ def layout_links() -> dict[str, str]:
 def _markdown(text: str) -> Markup:
     """Content's Markdown as HTML, rendered once per content version (texts from the content
     are few; anything else is rendered each time)."""
-    return _kept(("markdown", text), lambda: render_markdown(text))
+    return _kept(("markdown", text), lambda: Markup(render_markdown(text)))
 
 
 FROM = "__from__"  # stands for the page a source link was followed from (see source_cards)

@@ -111,15 +111,16 @@ def csrf_token() -> str:
     field = config["WTF_CSRF_FIELD_NAME"]
     if field in g:  # asked before on this page
         return g.get(field)
-    reusable = config["WTF_CSRF_TIME_LIMIT"] is None
     signed_before = _signed_before()
-    if reusable and _csrf_key() in signed_before:
-        setattr(g, field, signed_before[_csrf_key()])
+    reusable = config["WTF_CSRF_TIME_LIMIT"] is None
+    if reusable and (known := signed_before.get(_csrf_key())) is not None:
+        setattr(g, field, known)  # flask-wtf's generate_csrf gives it from now on
+        return known
     signed = flask_wtf_csrf.generate_csrf()
-    if reusable and _csrf_key() not in signed_before:
+    if reusable:
         if len(signed_before) >= SIGNED_TOKENS:
             signed_before.clear()
-        signed_before[_csrf_key()] = signed
+        signed_before[_csrf_key()] = signed  # the session's token, made now if it had none
     return signed
 
 
@@ -186,6 +187,7 @@ class SiteHeaders:
 
     def __init__(self, app: Flask, wsgi_app):
         self.app, self.wsgi_app = app, wsgi_app
+        self._headers: list[tuple[str, str]] | None = None
 
     def __call__(self, environ, start_response):
         def start(status, headers, exc_info=None):
@@ -199,14 +201,13 @@ class SiteHeaders:
 
     def headers(self) -> list[tuple[str, str]]:
         """Computed once, from the settings as the first request finds them."""
-        found = self.app.extensions.get("quizapp.headers")
-        if found is None:
+        if self._headers is None:
             found = list(HEADERS.items())
             if self.app.config["QUIZAPP_HSTS_SECONDS"]:
                 seconds = int(self.app.config["QUIZAPP_HSTS_SECONDS"])
                 found.append(("Strict-Transport-Security", f"max-age={seconds}; includeSubDomains"))
-            self.app.extensions["quizapp.headers"] = found
-        return found
+            self._headers = found
+        return self._headers
 
 
 def no_store(response):
@@ -334,17 +335,15 @@ class SessionInterface(SecureCookieSessionInterface):
                 return {}
             if len(verified) >= VERIFIED_COOKIES:
                 verified.clear()
-            known = verified[value] = (signed_at.timestamp(), *self._kept(data))
+            plain = all(isinstance(v, _PLAIN_VALUES) for v in data.values())
+            # kept as a dict each request gets a copy of when every value is plain (decoding
+            # took longer), else as JSON each request decodes
+            kept = dict(data) if plain else self.serializer.dumps(data)
+            known = verified[value] = (signed_at.timestamp(), kept)
         elif time.time() - known[0] > max_age:
             return {}
-        json_text, plain = known[1:]
-        return dict(plain) if plain is not None else self.serializer.loads(json_text)
-
-    def _kept(self, data: dict) -> tuple[str, dict | None]:
-        """A verified session's data as kept for the next requests: as JSON, and, when every
-        value is plain, as a dict each request gets a copy of (decoding took longer)."""
-        plain = all(isinstance(v, _PLAIN_VALUES) for v in data.values())
-        return self.serializer.dumps(data), (dict(data) if plain else None)
+        kept = known[1]
+        return dict(kept) if isinstance(kept, dict) else self.serializer.loads(kept)
 
     def save_session(self, app, session, response):
         refresh = app.config["SESSION_REFRESH_EACH_REQUEST"]

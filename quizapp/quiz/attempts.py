@@ -107,15 +107,14 @@ _GIVEN = {
 # the attempt's row is locked first (FOR UPDATE, on PostgreSQL; SQLite's BEGIN IMMEDIATE
 # locks the whole database): answers to one attempt are stored one after the other, so that
 # the last one counts every other (_FINISH_IF_COMPLETE) and finishes the attempt
+_ANSWERED = {"question_id": "question", "revision": "revision"} | {
+    column: given.key for column, given in _GIVEN.items()
+}  # column: parameter
 _ANSWER = insert(_responses).from_select(
-    ["attempt_id", "question_id", "revision", *_GIVEN],
+    ["attempt_id", *_ANSWERED],
     select(
         _attempts.c.id,
-        *(
-            bindparam(name, type_=_responses.c[column].type)
-            for column, name in [("question_id", "question"), ("revision", "revision")]
-            + [(column, value.key) for column, value in _GIVEN.items()]
-        ),
+        *(bindparam(name, type_=_responses.c[c].type) for c, name in _ANSWERED.items()),
     )
     .where(_attempts.c.id == bindparam("attempt"))
     .with_for_update(),

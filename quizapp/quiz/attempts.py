@@ -270,13 +270,16 @@ def record(
             db.commit()
         return
     values["revision"] = step.question.revision
+    immediate = attempt.feedback == "immediate"
     try:
+        if not (immediate and outbox.may_report(attempt.member_id, attempt.retry_of)):
+            # no score to send when it finishes: the answer, and the attempt's end, in one go
+            finishing = [(_FINISH_IF_COMPLETE, values)] if immediate else []
+            db_module.write((_ANSWER, values), *finishing)
+            return
         with db_module.transaction() as write:
             write.execute(_ANSWER, values)
-            immediate = attempt.feedback == "immediate"
-            if not (immediate and write.execute(_FINISH_IF_COMPLETE, values) == 1):
-                return
-            if not outbox.may_report(attempt.member_id, attempt.retry_of):
+            if write.execute(_FINISH_IF_COMPLETE, values) != 1:
                 return
             write.rollback()  # it finishes an attempt that may report: written again below,
             # with the scores it sends

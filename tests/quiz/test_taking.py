@@ -4,7 +4,8 @@ import re
 import threading
 from urllib.parse import quote
 
-from sqlalchemy import func, select
+import pytest
+from sqlalchemy import event, func, select
 
 from quizapp import catalog, db
 from quizapp.models import Attempt, Response
@@ -134,6 +135,70 @@ def test_the_last_two_answers_at_once_finish_the_attempt(app, client, learner):
             assert finished.finished_at is not None
             assert finished.correct_count == 2  # the sky and water
         assert "2 of 4" in client.get(f"/attempts/{attempt_id}/results").text
+
+
+def test_the_same_last_answer_twice_at_once_is_stored_once(app, client, learner):
+    """A double click on the last statement sends its answer twice at the same moment: one is
+    stored and finishes the attempt, the other is refused by the database as a duplicate and
+    changes nothing (on PostgreSQL with everything it would have written, in one go)."""
+    for _ in range(3):
+        attempt_id = learner.start().split("/")[2]
+        for number in (1, 2, 3):
+            learner.answer(f"/attempts/{attempt_id}/{number}", "myth")
+        together = threading.Barrier(2)
+        failures = []
+
+        def answer(attempt_id=attempt_id, together=together, failures=failures):
+            with app.app_context():
+                attempt, _bank, steps = attempts.load(attempt_id, catalog.library().banks)
+                together.wait()
+                try:
+                    attempts.record(db.session(), attempt, steps[3], "fact")
+                except Exception as exc:  # any failure, reported below
+                    failures.append(exc)
+
+        clicks = [threading.Thread(target=answer) for _ in range(2)]
+        for click in clicks:
+            click.start()
+        for click in clicks:
+            click.join()
+        assert failures == []
+        with app.app_context():
+            finished = db.session().get(Attempt, attempt_id)
+            assert finished.finished_at is not None and finished.correct_count == 3
+            stored = select(func.count()).where(Response.attempt_id == attempt_id)
+            assert db.session().scalar(stored) == 4
+
+
+def test_an_answer_is_read_and_written_in_two_round_trips_on_postgresql(app, learner, tmp_path):
+    """A worker stands idle for every round trip to PostgreSQL while a learner waits: an answer
+    reads its attempt in one, and stores the answer (the last one finishing the attempt) in
+    another. It used to take five: the read, BEGIN, the answer, the finishing check, COMMIT."""
+    engine = app.extensions["quizapp.db"].kw["bind"]
+    if engine.dialect.name != "postgresql":
+        pytest.skip("round trips to a database server: PostgreSQL only (SQLite is in process)")
+    attempt = learner.start().rsplit("/", 1)[0]
+    trace = tmp_path / "protocol.log"
+
+    def traced(dbapi_connection, _record, _proxy):
+        dbapi_connection.pgconn.trace(log.fileno())
+
+    def untraced(dbapi_connection, _record):
+        dbapi_connection.pgconn.untrace()
+
+    with trace.open("w") as log:
+        event.listen(engine, "checkout", traced)
+        event.listen(engine, "checkin", untraced)
+        try:
+            for number in range(1, 5):
+                assert learner.answer(f"{attempt}/{number}", "myth").status_code == 302
+        finally:
+            event.remove(engine, "checkout", traced)
+            event.remove(engine, "checkin", untraced)
+    # the server ends each round trip with ReadyForQuery
+    assert trace.read_text().count("\tReadyForQuery") == 4 * 2
+    with app.app_context():
+        assert db.session().get(Attempt, attempt.split("/")[2]).correct_count == 2
 
 
 def test_results_wait_until_every_statement_is_answered(client, learner):

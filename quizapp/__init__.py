@@ -14,9 +14,27 @@ from .lti import views as lti
 from .quiz.views import bp as quiz_bp
 
 
+class QuizApp(Flask):
+    """Flask, asking once per function, not on every call, whether a view or hook is a
+    coroutine (Flask asks on every call to each hook, the view and the teardowns: seven times on
+    a learner's page). None of this app's is one; Flask's own answer is kept either way."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._synchronous: set = set()
+
+    def ensure_sync(self, func):
+        if func in self._synchronous:
+            return func
+        made = super().ensure_sync(func)
+        if made is func:
+            self._synchronous.add(func)
+        return made
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Config from defaults, then instance/config.py, then QUIZAPP_* variables, then test_config."""
-    app = Flask(
+    app = QuizApp(
         __name__,
         instance_path=os.environ.get("QUIZAPP_INSTANCE_PATH") or None,
         instance_relative_config=True,

@@ -2,7 +2,7 @@
 
 import random
 import re
-from collections.abc import Iterator
+from collections.abc import Hashable, Iterator
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -53,7 +53,7 @@ def init_app(app: Flask) -> None:
     app.add_template_global(FROM, "FROM")
 
 
-def fragment(template: str, key: str = "", **context) -> Markup:
+def fragment(template: str, key: Hashable = "", **context) -> Markup:
     """A part of a page that depends only on the content (a quiz list, an article's text):
     rendered once per content version and root path, then served as it is. A content reload
     makes a new snapshot, and with it new fragments."""
@@ -72,7 +72,7 @@ def _kept(key: tuple, render):
     return found
 
 
-def page(template: str, key: str, values: dict[str, int | str], **context) -> str:
+def page(template: str, key: Hashable, values: dict[str, int | str], **context) -> str:
     """The page `render_template(template, **values, **context)` makes, made from a copy of it
     rendered once per content version, key and layout, in which each of `values` (and the CSRF
     token) stood as a stand-in, filled in here.
@@ -223,7 +223,7 @@ def _each(template: str, items, key, context) -> Iterator[tuple[str, object]]:
     under `key(n, item)`, and rendered from `context(n, item)` the first time."""
     kept, root = catalog.current().fragments, request.script_root
     for n, item in enumerate(items):
-        found = kept.get((template, k := repr(key(n, item)), root))
+        found = kept.get((template, k := key(n, item), root))
         yield (found if found is not None else fragment(template, k, **context(n, item))), item
 
 

@@ -78,3 +78,25 @@ def test_without_reload_content_is_read_once(make_app, tmp_path):
     bank = content / "questions" / "sample-quiz.yaml"
     bank.write_text(bank.read_text().replace("title: A sample quiz", "title: An edited quiz"))
     assert "A sample quiz" in app.test_client().get("/").text
+
+
+def test_a_coroutine_is_never_taken_for_a_plain_function(app):
+    """The app remembers which views and hooks are plain functions, so as not to ask on every
+    call; a coroutine still gets Flask's own answer every time it is asked (wrapped to run, or,
+    without asgiref, an error saying to install it), never itself as if it were plain."""
+
+    def plain():
+        return "ok"
+
+    async def coroutine():
+        return "awaited"
+
+    def made(func):
+        try:
+            return app.ensure_sync(func)
+        except RuntimeError:  # Flask without asgiref says to install it
+            return None
+
+    for _ in range(2):
+        assert made(plain) is plain
+        assert made(coroutine) is not coroutine

@@ -197,7 +197,7 @@ def statement(attempt_id: str, number: int):
         return render_template(template, form=form, **values, **context), status
     # what the page shows besides the values: the statement, how it is asked, the answer
     shown = (step.question.id, step.question.revision, bank.id, attempt.feedback)
-    key = repr((*shown, attempt.certainty, following is None, step.response))
+    key = (*shown, attempt.certainty, following is None, step.response)
     return templating.page(template, key, values, form=None, **context)
 
 

@@ -1,6 +1,7 @@
 """The forms a learner posts: starting an attempt and answering a statement."""
 
 import unicodedata
+from collections.abc import Mapping
 
 from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -78,13 +79,17 @@ class WayBackForm(Form):
     switch = BooleanField("Switch this device")  # confirmed: leave this device's own work
 
 
+ANSWERS = {"myth": "Myth", "fact": "Fact"}
+_LEVELS = {str(level): level for level in CERTAINTY}  # as the certainty field is posted
+
+
 class AnswerForm(Form):
     class Meta:
         csrf = False  # CSRFProtect checked the token before the view; the page writes its field
 
     answer = RadioField(
         "Is this statement a myth or a fact?",
-        choices=[SelectChoice("myth", "Myth"), SelectChoice("fact", "Fact")],
+        choices=[SelectChoice(value, label) for value, label in ANSWERS.items()],
         validators=[InputRequired()],
     )
 
@@ -100,6 +105,20 @@ class CertainAnswerForm(AnswerForm):
             InputRequired("Choose how sure you are (Low, Medium or High), then your answer again.")
         ],
     )
+
+
+def posted_answer(posted: Mapping[str, str], certain: bool) -> tuple[str, int | None] | None:
+    """The answer and certainty a post gives, when each is exactly one of the choices its page
+    offers (an answer post, the request a learner sends most): taken without making the form,
+    which took longer than storing the answer. Anything else, missing or spelled another way
+    (the form takes " 2" as 2), is left to AnswerForm or CertainAnswerForm to judge."""
+    answer = posted.get("answer")
+    if answer not in ANSWERS:
+        return None
+    if not certain:
+        return answer, None
+    certainty = _LEVELS.get(posted.get("certainty"))
+    return None if certainty is None else (answer, certainty)
 
 
 class ActionForm(Form):

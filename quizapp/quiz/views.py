@@ -15,6 +15,7 @@ from .forms import (
     JoinForm,
     StartForm,
     WayBackForm,
+    posted_answer,
 )
 from .scoring import CONFIDENT
 
@@ -168,6 +169,10 @@ def statement(attempt_id: str, number: int):
     open_to_answer = step.response is None or _changeable(attempt)
     form, status = None, 200  # a GET needs no form object: the template writes the fields
     if request.method == "POST" and open_to_answer:
+        given = posted_answer(request.form, attempt.certainty)
+        if given is not None:
+            attempts.record(db.session(), attempt, step, *given)
+            return _after_answer(attempt, number, following)
         form = (CertainAnswerForm if attempt.certainty else AnswerForm)()
         if form.validate_on_submit():
             certainty = form.certainty.data if attempt.certainty else None

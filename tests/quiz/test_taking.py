@@ -5,11 +5,15 @@ import threading
 from urllib.parse import quote
 
 import pytest
+from flask import request
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event, func, select
 
 from quizapp import catalog, db
 from quizapp.models import Attempt, Response
 from quizapp.quiz import attempts
+from quizapp.quiz.forms import AnswerForm, CertainAnswerForm, posted_answer
 
 ANSWERS = {  # the fixture bank's key, in file order (it is not shuffled)
     "The sky is green.": "myth",
@@ -289,3 +293,30 @@ def test_the_server_error_page_uses_the_layout(make_app):
     assert page.status_code == 500
     assert "Something went wrong on our side" in page.text
     assert "Myth or Fact" in page.text
+
+
+SPELLINGS = st.one_of(
+    st.sampled_from(["myth", "fact", "Myth", " fact", "1", "2", "3", " 2", "02", "+3", "4", ""]),
+    st.text(max_size=4),
+)
+
+
+@settings(
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    answer=st.none() | SPELLINGS,
+    certainty=st.none() | SPELLINGS,
+    certain=st.booleans(),
+)
+def test_an_answer_taken_without_its_form_is_what_the_form_takes(app, answer, certainty, certain):
+    """An answer post is read without making its form, when it is plainly one of the page's
+    choices: the answer and certainty stored are then the ones the form would have taken, and
+    whatever the quick reading leaves, the form judges as before."""
+    posted = {k: v for k, v in {"answer": answer, "certainty": certainty}.items() if v is not None}
+    with app.test_request_context("/", method="POST", data=posted):
+        quick = posted_answer(request.form, certain)
+        form = (CertainAnswerForm if certain else AnswerForm)()
+        if quick is not None:
+            assert form.validate_on_submit()
+            assert quick == (form.answer.data, form.certainty.data if certain else None)

@@ -25,9 +25,15 @@ class CSRFProtect(flask_wtf_csrf.CSRFProtect):
         config = current_app.config
         sent = request.form.get(config["WTF_CSRF_FIELD_NAME"])
         reusable = sent and config["WTF_CSRF_TIME_LIMIT"] is None  # as csrf_token keeps them
-        signed = _signed_before().get(_csrf_key()) if reusable else None
+        signed_before = _signed_before()
+        signed = signed_before.get(key := _csrf_key()) if reusable else None
         if signed is None or not hmac.compare_digest(signed.encode(), sent.encode()):
-            return super().protect(apply_exemptions)
+            super().protect(apply_exemptions)  # raises unless `sent` is good (it is looked at
+            # first) for this session, signed by another worker, say: a learner's posts reach
+            # every worker. Kept once checked (an exempt view checks nothing), then compared
+            if reusable and g.get("csrf_valid"):
+                _keep(signed_before, key, sent)
+            return
         if request.is_secure and config["WTF_CSRF_SSL_STRICT"]:  # as flask-wtf checks it
             if not request.referrer:
                 self._error_response("The referrer header is missing.")
@@ -118,10 +124,14 @@ def csrf_token() -> str:
         return known
     signed = flask_wtf_csrf.generate_csrf()
     if reusable:
-        if len(signed_before) >= SIGNED_TOKENS:
-            signed_before.clear()
-        signed_before[_csrf_key()] = signed  # the session's token, made now if it had none
+        _keep(signed_before, _csrf_key(), signed)  # the session's token, made now if it had none
     return signed
+
+
+def _keep(signed_before: dict, key: tuple, signed: str) -> None:
+    if len(signed_before) >= SIGNED_TOKENS:
+        signed_before.clear()
+    signed_before[key] = signed
 
 
 def _signed_before() -> dict:

@@ -106,3 +106,48 @@ def test_a_token_changed_in_any_way_is_refused(client, change):
     refused = client.post("/quizzes/sample-quiz", data={"csrf_token": change(start)})
     assert refused.status_code == 400
     assert client.post("/quizzes/sample-quiz", data={"csrf_token": start}).status_code == 302
+
+
+def test_a_token_another_worker_signed_is_checked_in_full_once(make_app, monkeypatch):
+    """Each gunicorn worker keeps the tokens it signed; a learner's posts reach every worker.
+    A token another worker signed is checked in full (its signature) the first time a worker
+    meets it, then compared with what was checked, like the worker's own; a changed one is
+    still refused after that."""
+    from flask_wtf import csrf as flask_wtf_csrf
+
+    signer = make_app(WTF_CSRF_ENABLED=True)
+    other_worker = make_app(WTF_CSRF_ENABLED=True)  # the same keys, its own memory
+    browser = signer.test_client()
+    start = token(browser.get("/quizzes/sample-quiz").text)
+    statement = browser.get(
+        browser.post("/quizzes/sample-quiz", data={"csrf_token": start}).location
+    ).location
+    sent = token(browser.get(statement).text)
+    checks = []
+    full_check = flask_wtf_csrf.validate_csrf
+    monkeypatch.setattr(
+        flask_wtf_csrf, "validate_csrf", lambda *a, **k: checks.append(1) or full_check(*a, **k)
+    )
+    elsewhere = other_worker.test_client()
+    elsewhere.set_cookie("session", browser.get_cookie("session").value)
+    elsewhere.set_cookie("quizapp_learner", browser.get_cookie("quizapp_learner").value)
+    changed = sent[:5] + ("A" if sent[5] != "A" else "B") + sent[6:]
+    for number, answer in ((1, "myth"), (2, "fact"), (3, "myth")):
+        url = statement.rsplit("/", 1)[0] + f"/{number}"
+        assert (
+            elsewhere.post(url, data={"answer": answer, "csrf_token": changed}).status_code == 400
+        )
+        assert elsewhere.post(url, data={"answer": answer, "csrf_token": sent}).status_code == 302
+    assert len(checks) == 3 + 1  # each changed token, and the good one once
+
+
+def test_a_token_sent_to_a_view_that_checks_none_is_not_taken_as_checked(client):
+    """The LMS's login post is exempt from CSRF (the platform posts it from its own site). A
+    token sent there in a learner's session is not looked at, so it must not count as one the
+    worker checked: a forged page could otherwise plant it, then post with it."""
+    start = {"csrf_token": token(client.get("/quizzes/sample-quiz").text)}
+    statement = client.get(client.post("/quizzes/sample-quiz", data=start).location).location
+    planted = "planted-by-a-forged-page"
+    client.post("/lti/login", data={"csrf_token": planted, "iss": "https://lms.example"})
+    refused = client.post(statement, data={"answer": "myth", "csrf_token": planted})
+    assert refused.status_code == 400

@@ -1,6 +1,7 @@
 """The myth-versus-fact quiz app: create_app() builds it from config layers and parts."""
 
 import os
+import weakref
 from pathlib import Path
 
 from flask import Flask
@@ -17,11 +18,12 @@ from .quiz.views import bp as quiz_bp
 class QuizApp(Flask):
     """Flask, asking once per function, not on every call, whether a view or hook is a
     coroutine (Flask asks on every call to each hook, the view and the teardowns: seven times on
-    a learner's page). None of this app's is one; Flask's own answer is kept either way."""
+    a learner's page). None of this app's is one; Flask's own answer is kept either way. A
+    function made for one request (an after_this_request callback) is forgotten with it."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._synchronous: set = set()
+        self._synchronous: weakref.WeakSet = weakref.WeakSet()
 
     def ensure_sync(self, func):
         if func in self._synchronous:

@@ -266,30 +266,35 @@ def write(*statements: tuple[Executable, dict]) -> list[int]:
     """Run INSERTs, UPDATEs and DELETEs, each with its parameters, as one transaction straight
     on a pooled connection, and commit it; returns how many rows each changed.
 
-    On PostgreSQL they reach the server together, in one round trip where a transaction would
-    take one for each statement, BEGIN and COMMIT (a worker stands idle through each): in
-    pipeline mode, the statements up to a Sync are one implicit transaction, committed at the
-    Sync (flushed to disk like any commit) or, if one fails, rolled back whole. Each statement
-    still reads afresh (READ COMMITTED): one that waited for a row lock sees what the holder
-    committed. On SQLite it is `transaction`'s BEGIN IMMEDIATE ... COMMIT.
+    On PostgreSQL the whole transaction, BEGIN to COMMIT, reaches the server in one round trip,
+    where it took one for each (a worker stands idle through each): in pipeline mode they are
+    sent together and answered at the Sync that ends the pipeline, once the commit is flushed
+    to disk. If a statement fails, the rest are skipped and the transaction rolled back; if the
+    worker is interrupted before COMMIT is sent, the Sync leaves it open and it is rolled back
+    here. Each statement still reads afresh (READ COMMITTED): one that waited for a row lock
+    sees what the holder committed. On SQLite it is `transaction`'s BEGIN IMMEDIATE ... COMMIT.
     """
     bind = engine()
     if bind.dialect.name != "postgresql":
         with transaction() as work:
             return [work.execute(statement, params) for statement, params in statements]
+    bound = [  # bound first: nothing is sent unless all of it can be
+        (compiled.sql, compiled.bind(params))
+        for compiled, params in ((_compiled(s, bind.dialect), p) for s, p in statements)
+    ]
     with _driver_errors(bind, "a write", {}) as connection:
         driver = connection.driver_connection
-        driver.autocommit = True  # no BEGIN: the Sync that ends the pipeline commits
+        driver.autocommit = True  # the transaction is spelled out, to be sent in one go
         try:
             with driver.pipeline():
-                cursors = []
-                for statement, params in statements:
-                    compiled = _compiled(statement, bind.dialect)
-                    cursors.append(driver.cursor())
-                    cursors[-1].execute(compiled.sql, compiled.bind(params))
+                driver.execute("BEGIN")
+                cursors = [driver.execute(sql, arguments) for sql, arguments in bound]
+                driver.execute("COMMIT")
             return [cursor.rowcount for cursor in cursors]
         finally:
             if not driver.closed:
+                if driver.info.transaction_status != bind.dialect.dbapi.pq.TransactionStatus.IDLE:
+                    driver.rollback()  # a statement failed, or COMMIT was never sent
                 driver.autocommit = False  # as the pool hands it out to everyone else
 
 

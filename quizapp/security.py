@@ -30,8 +30,9 @@ class CSRFProtect(flask_wtf_csrf.CSRFProtect):
         if signed is None or not hmac.compare_digest(signed.encode(), sent.encode()):
             super().protect(apply_exemptions)  # raises unless `sent` is good (it is looked at
             # first) for this session, signed by another worker, say: a learner's posts reach
-            # every worker. Kept once checked (an exempt view checks nothing), then compared
-            if reusable and g.get("csrf_valid"):
+            # every worker. Kept once checked (an exempt view checks nothing), then compared;
+            # only as signing writes it, since the check takes text after a token as well
+            if reusable and g.get("csrf_valid") and _SIGNED.fullmatch(sent):
                 _keep(signed_before, key, sent)
             return
         if request.is_secure and config["WTF_CSRF_SSL_STRICT"]:  # as flask-wtf checks it
@@ -78,6 +79,8 @@ HEADERS = {
 FORM = "application/x-www-form-urlencoded"
 SIGNED_TOKENS = 4096  # signed CSRF tokens kept for reuse, per worker
 VERIFIED_COOKIES = 2048  # session cookies remembered as verified, per worker
+# a signed CSRF token as flask-wtf writes it: payload.timestamp.signature, in base64url
+_SIGNED = re.compile(r"[A-Za-z0-9_-]{1,64}\.[A-Za-z0-9_-]{1,16}\.[A-Za-z0-9_-]{1,64}")
 FRAME_SESSION_COOKIE = "quizapp_lti_session"  # the session an LTI launch begins (lti.frames)
 # C0 and C1 control characters but tab, line feed and carriage return (which forms send)
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")

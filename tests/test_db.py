@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import bindparam, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from quizapp import catalog, db
 from quizapp.models import Attempt, Learner, Response
@@ -157,3 +157,20 @@ def test_a_page_says_503_when_the_database_cannot_be_opened(make_app, tmp_path):
     app = make_app(QUIZAPP_DATABASE_URL=f"sqlite:///{tmp_path / 'no-such-folder' / 'q.db'}")
     page = app.test_client().get("/")
     assert page.status_code == 503 and "try again" in page.text
+
+
+def test_a_write_stopped_after_its_first_statement_stores_none_of_it(app):
+    """One statement of a write sent, then the worker stops before the next (here the driver
+    cannot send its parameter; gunicorn's timeout raises in a worker the same way): nothing is
+    stored, and the connection goes back to the pool with no transaction open. On PostgreSQL
+    the statements travel in one pipeline, whose Sync would commit what came before."""
+    with app.test_request_context():
+        attempt_id = _started(app)
+        unsendable = {**_answer(attempt_id, "q2"), "given": object()}
+        with pytest.raises(DBAPIError):
+            db.write((_ANSWERED, _answer(attempt_id, "q1")), (_ANSWERED, unsendable))
+        assert db.session().scalars(select(Response).filter_by(attempt_id=attempt_id)).all() == []
+        assert db.write((_ANSWERED, _answer(attempt_id, "q3"))) == [1]
+        db.session().commit()  # a fresh read
+        stored = db.session().scalars(select(Response.question_id).filter_by(attempt_id=attempt_id))
+        assert stored.all() == ["q3"]

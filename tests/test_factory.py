@@ -1,7 +1,10 @@
 """The app factory: layered configuration, content reload in development, bad content isolated."""
 
+import gc
 import logging
 import shutil
+
+from flask import after_this_request
 
 from quizapp import create_app
 from quizapp.config import load_environment
@@ -100,3 +103,24 @@ def test_a_coroutine_is_never_taken_for_a_plain_function(app):
     for _ in range(2):
         assert made(plain) is plain
         assert made(coroutine) is not coroutine
+
+
+def test_callbacks_made_for_one_request_are_not_remembered_after_it(app):
+    """What the app remembers of plain functions does not grow with the requests it serves."""
+
+    @app.get("/callback-probe")
+    def probe():
+        @after_this_request
+        def stamp(response):
+            response.headers["X-Probe"] = "1"
+            return response
+
+        return "ok"
+
+    client = app.test_client()
+    assert client.get("/callback-probe").headers["X-Probe"] == "1"
+    remembered = len(app._synchronous)
+    for _ in range(50):
+        assert client.get("/callback-probe").headers["X-Probe"] == "1"
+    gc.collect()
+    assert len(app._synchronous) <= remembered

@@ -1,8 +1,10 @@
 """Every POST needs the form's CSRF token; without it the learner gets a clear 400 page."""
 
+import contextlib
 import re
 
 import pytest
+from itsdangerous import BadData, URLSafeTimedSerializer
 
 
 @pytest.fixture
@@ -151,3 +153,40 @@ def test_a_token_sent_to_a_view_that_checks_none_is_not_taken_as_checked(client)
     client.post("/lti/login", data={"csrf_token": planted, "iss": "https://lms.example"})
     refused = client.post(statement, data={"answer": "myth", "csrf_token": planted})
     assert refused.status_code == 400
+
+
+def lenient_variant(app, signed: str, tail: str) -> str:
+    """`signed` with `tail` after it, in a form flask-wtf still takes: itsdangerous drops what
+    is not base64 from a signature, and base64 ignores what follows its padding."""
+    serializer = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token")
+    for padding in range(4):
+        variant = signed + tail + " " * padding
+        with contextlib.suppress(BadData):
+            serializer.loads(variant)
+            return variant
+    raise AssertionError("no variant of the token is taken")
+
+
+def test_a_token_sent_with_text_after_it_is_never_written_into_a_page(app, client):
+    """Such a token passes the full check (as it does in flask-wtf itself), but it is not the
+    one kept: the pages keep carrying the token as it was signed."""
+    start = {"csrf_token": token(client.get("/quizzes/sample-quiz").text)}
+    statement = client.get(client.post("/quizzes/sample-quiz", data=start).location).location
+    signed = token(client.get(statement).text)
+    injected = lenient_variant(app, signed, '="><b id=injected>owned</b><x y="')
+    assert (
+        client.post(statement, data={"answer": "myth", "csrf_token": injected}).status_code == 302
+    )
+    page = client.get(statement.rsplit("/", 1)[0] + "/2").text
+    assert "injected" not in page and token(page) == signed
+
+
+def test_a_long_token_is_checked_but_never_kept(app, client):
+    """Kept tokens are the size signing makes (about 90 characters): a 60 KB one that passes
+    the check is not kept, so posts cannot fill a worker's memory with them."""
+    start = {"csrf_token": token(client.get("/quizzes/sample-quiz").text)}
+    statement = client.get(client.post("/quizzes/sample-quiz", data=start).location).location
+    signed = token(client.get(statement).text)
+    long = lenient_variant(app, signed, "=" + "A" * 60_000)
+    assert client.post(statement, data={"answer": "myth", "csrf_token": long}).status_code == 302
+    assert max(map(len, app.extensions["quizapp.signed_csrf"].values())) < 200

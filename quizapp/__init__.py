@@ -1,7 +1,6 @@
 """The myth-versus-fact quiz app: create_app() builds it from config layers and parts."""
 
 import os
-import weakref
 from pathlib import Path
 
 from flask import Flask
@@ -18,18 +17,21 @@ from .quiz.views import bp as quiz_bp
 class QuizApp(Flask):
     """Flask, asking once per function, not on every call, whether a view or hook is a
     coroutine (Flask asks on every call to each hook, the view and the teardowns: seven times on
-    a learner's page). None of this app's is one; Flask's own answer is kept either way. A
-    function made for one request (an after_this_request callback) is forgotten with it."""
+    a learner's page). None of this app's is one; Flask's own answer is kept either way."""
+
+    REMEMBERED = 1024  # functions; a callback made for one request is new each time
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self._synchronous: weakref.WeakSet = weakref.WeakSet()
+        self._synchronous: set = set()
 
     def ensure_sync(self, func):
         if func in self._synchronous:
             return func
         made = super().ensure_sync(func)
         if made is func:
+            if len(self._synchronous) >= self.REMEMBERED:
+                self._synchronous.clear()
             self._synchronous.add(func)
         return made
 

@@ -17,8 +17,8 @@ from itsdangerous import BadSignature
 
 
 class CSRFProtect(flask_wtf_csrf.CSRFProtect):
-    """flask-wtf's CSRF protection, which takes the token this worker signed for the session
-    (csrf_token) by comparing it with what was signed, where flask-wtf would derive the key and
+    """flask-wtf's CSRF protection, which takes the token this worker signed (or checked) for
+    the session by comparing it with what was signed, where flask-wtf would derive the key and
     check the signature again on every post. Any other token gets flask-wtf's whole check."""
 
     def protect(self, apply_exemptions=False):
@@ -28,10 +28,11 @@ class CSRFProtect(flask_wtf_csrf.CSRFProtect):
         signed_before = _signed_before()
         signed = signed_before.get(key := _csrf_key()) if reusable else None
         if signed is None or not hmac.compare_digest(signed.encode(), sent.encode()):
-            super().protect(apply_exemptions)  # raises unless `sent` is good (it is looked at
-            # first) for this session, signed by another worker, say: a learner's posts reach
-            # every worker. Kept once checked (an exempt view checks nothing), then compared;
-            # only as signing writes it, since the check takes text after a token as well
+            super().protect(apply_exemptions)  # raises unless `sent` (read first) is good
+            # One that passed, signed by another worker, say (a learner's posts reach every
+            # worker), is kept and compared from now on: only if a check was made (an exempt
+            # view makes none), and only as signing writes it (the check also takes a token
+            # with text after it)
             if reusable and g.get("csrf_valid") and _SIGNED.fullmatch(sent):
                 _keep(signed_before, key, sent)
             return
@@ -132,13 +133,14 @@ def csrf_token() -> str:
 
 
 def _keep(signed_before: dict, key: tuple, signed: str) -> None:
+    """Keep a session's signed token, within SIGNED_TOKENS."""
     if len(signed_before) >= SIGNED_TOKENS:
         signed_before.clear()
     signed_before[key] = signed
 
 
 def _signed_before() -> dict:
-    """The signed CSRF tokens this worker made, by _csrf_key."""
+    """The signed CSRF tokens this worker made or checked, by _csrf_key."""
     return current_app.extensions.setdefault("quizapp.signed_csrf", {})
 
 

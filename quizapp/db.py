@@ -160,22 +160,34 @@ def read(statement: Select, **params) -> list[Sequence]:
 def _read(statement: Select, params: dict) -> list[Sequence]:
     bind = engine()
     compiled = _compiled(statement, bind.dialect)
-    with _driver_errors(bind, compiled.sql, params) as connection:
-        driver = connection.driver_connection
-        alone = bind.dialect.name == "postgresql"
-        try:
-            if alone:
-                driver.autocommit = True
-            cursor = connection.cursor()
-            cursor.execute(compiled.sql, compiled.arguments(params))
-            rows = cursor.fetchall()
-            cursor.close()
-        finally:
-            if alone and not driver.closed:
-                driver.autocommit = False  # as the pool hands it out to everyone else
+    alone = bind.dialect.name == "postgresql"  # its own transaction, without BEGIN
+    with (
+        _driver_errors(bind, compiled.sql, params) as connection,
+        _Autocommit(connection.driver_connection, alone),
+    ):
+        cursor = connection.cursor()
+        cursor.execute(compiled.sql, compiled.arguments(params))
+        rows = cursor.fetchall()
+        cursor.close()
     if compiled.converters:
         rows = [compiled.convert(row) for row in rows]
     return rows
+
+
+class _Autocommit:
+    """A PostgreSQL driver connection in autocommit for the block (no BEGIN sent by the
+    driver), then as the pool hands it out to everyone else; with `on` false, nothing."""
+
+    def __init__(self, driver, on: bool = True):
+        self.driver, self.on = driver, on
+
+    def __enter__(self):
+        if self.on:
+            self.driver.autocommit = True
+
+    def __exit__(self, *_exc):
+        if self.on and not self.driver.closed:
+            self.driver.autocommit = False
 
 
 @contextmanager
@@ -221,8 +233,7 @@ class Transaction:
 
     def execute(self, statement: Executable, params: dict) -> int:
         """Run an INSERT, UPDATE or DELETE; returns how many rows it changed."""
-        compiled = _compiled(statement, self.dialect)
-        self.cursor.execute(compiled.sql, compiled.bind(params))
+        self.cursor.execute(*_bound(statement, self.dialect, params))
         return self.cursor.rowcount
 
     def commit(self) -> None:
@@ -278,24 +289,21 @@ def write(*statements: tuple[Executable, dict]) -> list[int]:
     if bind.dialect.name != "postgresql":
         with transaction() as work:
             return [work.execute(statement, params) for statement, params in statements]
-    bound = [  # bound first: nothing is sent unless all of it can be
-        (compiled.sql, compiled.bind(params))
-        for compiled, params in ((_compiled(s, bind.dialect), p) for s, p in statements)
-    ]
+    # bound first: nothing is sent unless all of it can be
+    bound = [_bound(statement, bind.dialect, params) for statement, params in statements]
+    idle = bind.dialect.dbapi.pq.TransactionStatus.IDLE
     with _driver_errors(bind, "a write", {}) as connection:
         driver = connection.driver_connection
-        driver.autocommit = True  # the transaction is spelled out, to be sent in one go
-        try:
-            with driver.pipeline():
-                driver.execute("BEGIN")
-                cursors = [driver.execute(sql, arguments) for sql, arguments in bound]
-                driver.execute("COMMIT")
-            return [cursor.rowcount for cursor in cursors]
-        finally:
-            if not driver.closed:
-                if driver.info.transaction_status != bind.dialect.dbapi.pq.TransactionStatus.IDLE:
+        with _Autocommit(driver):  # the transaction is spelled out, to be sent in one go
+            try:
+                with driver.pipeline():
+                    driver.execute("BEGIN")
+                    cursors = [driver.execute(sql, arguments) for sql, arguments in bound]
+                    driver.execute("COMMIT")
+                return [cursor.rowcount for cursor in cursors]
+            finally:
+                if not driver.closed and driver.info.transaction_status != idle:
                     driver.rollback()  # a statement failed, or COMMIT was never sent
-                driver.autocommit = False  # as the pool hands it out to everyone else
 
 
 @dataclass(frozen=True)
@@ -322,6 +330,12 @@ class _Compiled:
         for index, convert in self.converters:
             converted[index] = convert(converted[index])
         return converted
+
+
+def _bound(statement: Executable, dialect: Dialect, params: dict) -> tuple[str, tuple | dict]:
+    """A write's SQL and its parameters, as the driver takes them."""
+    compiled = _compiled(statement, dialect)
+    return compiled.sql, compiled.bind(params)
 
 
 @lru_cache(maxsize=64)

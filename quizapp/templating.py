@@ -170,6 +170,7 @@ def _markdown(text: str) -> Markup:
 
 
 FROM = "__from__"  # stands for the page a source link was followed from (see source_cards)
+_FROM_LINK = f"?from={FROM}"
 
 
 def source_cards(question) -> Markup:
@@ -230,9 +231,8 @@ def _each(template: str, items, key, context) -> Iterator[tuple[str, object]]:
 def _opened_from(html: str) -> Markup:
     """Fill in the page the links were followed from (plain str.replace: Markup's own would
     escape its arguments again on every call)."""
-    marker = f"?from={FROM}"
-    if marker not in html or g.get("quizapp_copy"):
+    if _FROM_LINK not in html or g.get("quizapp_copy"):
         return Markup(html)  # no link to fill in, or a page's copy (filled in by page)
     back = request.path if request.path.startswith("/attempts/") else ""
     opened = f"?from={quote(back, safe='/')}" if back else ""
-    return Markup(str.replace(html, marker, opened))
+    return Markup(str.replace(html, _FROM_LINK, opened))

@@ -3,6 +3,7 @@
 import unicodedata
 from collections.abc import Mapping
 
+from flask import request
 from wtforms import BooleanField, HiddenField, RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -119,6 +120,19 @@ def posted_answer(posted: Mapping[str, str], certain: bool) -> tuple[str, int | 
         return answer, None
     certainty = _LEVELS.get(posted.get("certainty"))
     return None if certainty is None else (answer, certainty)
+
+
+def answer_from_post(certain: bool) -> tuple[tuple[str, int | None] | None, AnswerForm | None]:
+    """The answer (and certainty) this request posts, and the form when one had to judge it;
+    no answer, and the form with its errors, when the post is not a whole one. A post that
+    `posted_answer` takes as it is makes no form."""
+    given = posted_answer(request.form, certain)
+    if given is not None:
+        return given, None
+    form = (CertainAnswerForm if certain else AnswerForm)()
+    if not form.validate_on_submit():
+        return None, form
+    return (form.answer.data, form.certainty.data if certain else None), form
 
 
 class ActionForm(Form):

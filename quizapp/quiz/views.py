@@ -9,13 +9,11 @@ from ..models import Classroom, Member
 from . import attempts, identity, membership, progress, scoring
 from .forms import (
     ActionForm,
-    AnswerForm,
-    CertainAnswerForm,
     JoinCodeForm,
     JoinForm,
     StartForm,
     WayBackForm,
-    posted_answer,
+    answer_from_post,
 )
 from .scoring import CONFIDENT
 
@@ -169,14 +167,9 @@ def statement(attempt_id: str, number: int):
     open_to_answer = step.response is None or _changeable(attempt)
     form, status = None, 200  # a GET needs no form object: the template writes the fields
     if request.method == "POST" and open_to_answer:
-        given = posted_answer(request.form, attempt.certainty)
+        given, form = answer_from_post(attempt.certainty)
         if given is not None:
             attempts.record(db.session(), attempt, step, *given)
-            return _after_answer(attempt, number, following)
-        form = (CertainAnswerForm if attempt.certainty else AnswerForm)()
-        if form.validate_on_submit():
-            certainty = form.certainty.data if attempt.certainty else None
-            attempts.record(db.session(), attempt, step, form.answer.data, certainty)
             return _after_answer(attempt, number, following)
         if form.answer.errors:
             abort(400)

@@ -3,6 +3,7 @@
 gunicorn -c python:quizapp.gunicorn_conf quizapp.wsgi:app
 """
 
+import gc
 import multiprocessing
 import os
 
@@ -18,3 +19,11 @@ errorlog = "-"
 timeout = 30
 graceful_timeout = 10
 keepalive = 5
+
+
+def pre_fork(_server, _worker):
+    """What the master loaded (the app, its content, its libraries) is set apart from Python's
+    cyclic garbage collector before a worker is forked: a worker's full collections then pass
+    over only what it made itself, and do not write to (and so copy) the pages it shares with
+    the master."""
+    gc.freeze()

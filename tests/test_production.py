@@ -1,5 +1,7 @@
 """Production settings and the headers every response carries."""
 
+import gc
+
 import pytest
 from flask import request
 from sqlalchemy import text
@@ -195,3 +197,20 @@ def test_postgresql_sessions_carry_the_statement_timeout(make_app, database):
         from quizapp import db
 
         assert db.session().execute(text("SHOW statement_timeout")).scalar() == "7s"
+
+
+def test_gunicorn_forks_each_worker_with_the_masters_objects_set_apart_from_the_collector(
+    monkeypatch,
+):
+    """What the master loaded (app, content, libraries) is frozen before each fork: a worker's
+    full garbage collections then pass over only what it made itself (a results page took 8%
+    longer when they passed over everything)."""
+    monkeypatch.setenv("QUIZAPP_PRODUCTION", "false")  # the config's setdefault keeps this
+    from quizapp import gunicorn_conf
+
+    assert gc.get_freeze_count() == 0
+    try:
+        gunicorn_conf.pre_fork(None, None)
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()

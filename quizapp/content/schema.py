@@ -7,6 +7,7 @@ a string, `1` is not a boolean) and unknown keys are errors.
 
 import hashlib
 import re
+from functools import cached_property
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -97,9 +98,10 @@ class Question(Frozen):
         (), description="item-writing checks turned off for this statement, each with a reason"
     )
 
-    @property
+    @cached_property  # the model is frozen, and nothing copies it with changes (model_copy)
     def revision(self) -> str:
-        """Changes when what is being judged changes, so old answers are never mixed in."""
+        """Changes when what is being judged changes, so old answers are never mixed in.
+        Worked out once per statement: a results page asks it for every statement shown."""
         key = f"{self.statement}\0{self.answer}".encode()
         return hashlib.sha256(key).hexdigest()[:12]
 

@@ -81,7 +81,8 @@ def content_root(app: Flask) -> Path:
 
 def current() -> Snapshot:
     """The content to serve in this request, with the problems found in it."""
-    return current_app.extensions["quizapp.catalog"].current()
+    # the app itself, not its proxy (see security.PROXIES)
+    return current_app._get_current_object().extensions["quizapp.catalog"].current()
 
 
 def library() -> Library:

@@ -121,9 +121,10 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def session() -> Session:
     """The current request's session, opened on first use and closed when the request ends."""
-    if "db_session" not in g:
-        g.db_session = current_app.extensions["quizapp.db"]()
-    return g.db_session
+    globals_ = g._get_current_object()  # see security.PROXIES
+    if "db_session" not in globals_:
+        globals_.db_session = current_app._get_current_object().extensions["quizapp.db"]()
+    return globals_.db_session
 
 
 def as_utc(moment: datetime | None) -> datetime | None:
@@ -359,7 +360,7 @@ def _compiled(statement: Executable, dialect: Dialect) -> _Compiled:
 
 
 def _close_session(_exc: BaseException | None) -> None:
-    db_session = g.pop("db_session", None)
+    db_session = g._get_current_object().pop("db_session", None)  # see security.PROXIES
     if db_session is not None:
         db_session.close()
 
@@ -388,7 +389,7 @@ def ready(timeout: float = 1.0) -> bool:
 
 def engine(app: Flask | None = None) -> Engine:
     """The app's engine (the current app's by default)."""
-    return (app or current_app).extensions["quizapp.db"].kw["bind"]
+    return (app or current_app._get_current_object()).extensions["quizapp.db"].kw["bind"]
 
 
 def alembic_config(engine: Engine) -> AlembicConfig:

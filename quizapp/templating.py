@@ -57,7 +57,7 @@ def fragment(template: str, key: Hashable = "", **context) -> Markup:
     """A part of a page that depends only on the content (a quiz list, an article's text):
     rendered once per content version and root path, then served as it is. A content reload
     makes a new snapshot, and with it new fragments."""
-    key = (template, key, request.script_root)
+    key = (template, key, request._get_current_object().script_root)  # see security.PROXIES
     return _kept(key, lambda: Markup(render_template(template, **context)))
 
 
@@ -86,8 +86,13 @@ def page(template: str, key: Hashable, values: dict[str, int | str], **context) 
     """
     if "_flashes" in session or not all(map(_plain, values.values())):
         return render_template(template, **values, **context)
-    stand_ins = current_app.extensions.setdefault("quizapp.stand_ins", _StandIns())
-    layout = (request.script_root, accounts.signed_in(), authoring.open_to_all())
+    app = current_app._get_current_object()  # see security.PROXIES
+    stand_ins = app.extensions.setdefault("quizapp.stand_ins", _StandIns())
+    layout = (
+        request._get_current_object().script_root,
+        accounts.signed_in(),
+        authoring.open_to_all(),
+    )
 
     def copy() -> tuple[str, ...]:
         """The page in pieces: text, a value's name, text, a name, ... text."""
@@ -152,8 +157,8 @@ def layout_links() -> dict[str, str]:
     They are the same on every page, and building them took a page as long as reading an
     attempt from the database.
     """
-    built = current_app.extensions["quizapp.layout_links"]
-    root = request.script_root
+    built = current_app._get_current_object().extensions["quizapp.layout_links"]
+    root = request._get_current_object().script_root  # see security.PROXIES
     if root not in built:
         if len(built) >= 8:  # a proxy sending many prefixes: keep a few
             built.clear()
@@ -222,7 +227,7 @@ def glance(steps) -> Markup:
 def _each(template: str, items, key, context) -> Iterator[tuple[str, object]]:
     """`fragment` for each of many items on one page: (the part, the item). The part is kept
     under `key(n, item)`, and rendered from `context(n, item)` the first time."""
-    kept, root = catalog.current().fragments, request.script_root
+    kept, root = catalog.current().fragments, request._get_current_object().script_root
     for n, item in enumerate(items):
         found = kept.get((template, k := key(n, item), root))
         yield (found if found is not None else fragment(template, k, **context(n, item))), item
@@ -231,8 +236,9 @@ def _each(template: str, items, key, context) -> Iterator[tuple[str, object]]:
 def _opened_from(html: str) -> Markup:
     """Fill in the page the links were followed from (plain str.replace: Markup's own would
     escape its arguments again on every call)."""
-    if _FROM_LINK not in html or g.get("quizapp_copy"):
+    if _FROM_LINK not in html or g._get_current_object().get("quizapp_copy"):
         return Markup(html)  # no link to fill in, or a page's copy (filled in by page)
-    back = request.path if request.path.startswith("/attempts/") else ""
+    path = request._get_current_object().path  # see security.PROXIES
+    back = path if path.startswith("/attempts/") else ""
     opened = f"?from={quote(back, safe='/')}" if back else ""
     return Markup(str.replace(html, _FROM_LINK, opened))

@@ -30,7 +30,8 @@ def enabled() -> bool:
 
 def open_to_all() -> bool:
     """Whether anyone may use the author tools (development mode): every page says so."""
-    return bool(current_app.config["QUIZAPP_AUTHOR_TOOLS"])
+    # the app itself, not its proxy (see security.PROXIES)
+    return bool(current_app._get_current_object().config["QUIZAPP_AUTHOR_TOOLS"])
 
 
 @bp.get("/")

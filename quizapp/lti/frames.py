@@ -27,7 +27,7 @@ def framed() -> bool:
     """Whether this request belongs to a session an LTI launch began."""
     if not has_request_context():
         return False
-    environ = request.environ
+    environ = request._get_current_object().environ  # see security.PROXIES
     if _FRAMED not in environ:
         # the header read as it came first: most requests have no such cookie to parse for
         environ[_FRAMED] = COOKIE in environ.get("HTTP_COOKIE", "") and COOKIE in request.cookies
@@ -36,7 +36,7 @@ def framed() -> bool:
 
 def begin() -> None:
     """Make this request's session the framed one (the launch's response sets its cookie)."""
-    request.environ[_FRAMED] = True
+    request._get_current_object().environ[_FRAMED] = True
 
 
 class SessionInterface(security.SessionInterface):

@@ -269,11 +269,12 @@ def _refused(refusal: tool.Refused):
 def _frame_headers(response):
     """Framed pages may be framed by their LMS (and no other); the registration page keeps
     its opener, which Dynamic Registration tells when it is done."""
+    globals_ = g._get_current_object()  # see security.PROXIES
     if frames.framed():
-        form_targets = tuple(t for t in g.get("form_targets", ()) if t)
+        form_targets = tuple(t for t in globals_.get("form_targets", ()) if t)
         policy = frames.policy(session.get(frames.ORIGINS, []), form_targets)
         response.headers["Content-Security-Policy"] = policy  # and so no X-Frame-Options
-    if g.get("cross_origin_opener"):
+    if globals_.get("cross_origin_opener"):
         response.headers["Cross-Origin-Opener-Policy"] = "unsafe-none"
     return response
 

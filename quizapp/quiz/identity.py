@@ -44,30 +44,32 @@ class Device:
 
 
 def cookie_name() -> str:
-    secure = current_app.config.get("SESSION_COOKIE_SECURE", False)
+    secure = current_app._get_current_object().config.get("SESSION_COOKIE_SECURE", False)
     return "__Host-quizapp_learner" if secure else "quizapp_learner"
 
 
 def recognise() -> None:
     """Read this browser's device token at the start of every request (set unconditionally:
     a test client may keep another request's app context, and with it `g`)."""
-    token, _, issued = request.cookies.get(cookie_name(), "").partition(".")
+    globals_ = g._get_current_object()  # see security.PROXIES
+    cookies = request._get_current_object().cookies
+    token, _, issued = cookies.get(cookie_name(), "").partition(".")
     if not _TOKEN.fullmatch(token):
         # made on the first visit; nothing is stored until it is needed
         token = _legacy_token() or secrets.token_urlsafe(32)
         issued = ""
     from_lms = lms_learner()
-    g.quizapp_device = Device(
+    globals_.quizapp_device = Device(
         token, digest(token), issue=from_lms is None and issued != str(_today())
     )
-    g.pop("quizapp_learner", None)
+    globals_.pop("quizapp_learner", None)
     if from_lms is not None:
-        g.quizapp_learner = from_lms
+        globals_.quizapp_learner = from_lms
 
 
 def lms_learner() -> int | None:
     """The learner an LTI launch signed in, if any."""
-    found = session.get(LMS_LEARNER)
+    found = session._get_current_object().get(LMS_LEARNER)  # see security.PROXIES
     return found if isinstance(found, int) else None
 
 
@@ -79,7 +81,7 @@ def from_lms() -> bool:
 
 def device() -> Device:
     """This browser's device token."""
-    return g.quizapp_device
+    return g._get_current_object().quizapp_device  # see security.PROXIES
 
 
 def _today() -> int:
@@ -182,7 +184,8 @@ def carry_on_as(db: Session, target: int) -> None:
 
 def issue_cookie(response):
     """Send the learner cookie when it is new or due for renewal (at most once a day)."""
-    found = g.get("quizapp_device")  # none when the request was refused before it was read
+    # none when the request was refused before it was read; see security.PROXIES
+    found = g._get_current_object().get("quizapp_device")
     if found is not None and found.issue:
         response.set_cookie(
             cookie_name(),

@@ -166,7 +166,8 @@ def statement(attempt_id: str, number: int):
     step, following = steps[index], steps[index + 1] if index + 1 < len(steps) else None
     open_to_answer = step.response is None or _changeable(attempt)
     form, status = None, 200  # a GET needs no form object: the template writes the fields
-    if request.method == "POST" and open_to_answer:
+    posted = request._get_current_object().method == "POST"  # see security.PROXIES
+    if posted and open_to_answer:
         given, form = answer_from_post(attempt.certainty)
         if given is not None:
             attempts.record(db.session(), attempt, step, *given)
@@ -174,7 +175,7 @@ def statement(attempt_id: str, number: int):
         if form.answer.errors:
             abort(400)
         status = 400  # answered without saying how sure: ask again
-    elif request.method == "POST":
+    elif posted:
         return redirect(url_for(".statement", attempt_id=attempt_id, number=number))
     if open_to_answer:
         template = "quiz/statement.html"

@@ -98,12 +98,18 @@ class Question(Frozen):
         (), description="item-writing checks turned off for this statement, each with a reason"
     )
 
-    @cached_property  # the model is frozen, and nothing copies it with changes (model_copy)
+    @cached_property  # the model is frozen; a copy forgets it (model_copy, below)
     def revision(self) -> str:
         """Changes when what is being judged changes, so old answers are never mixed in.
         Worked out once per statement: a results page asks it for every statement shown."""
         key = f"{self.statement}\0{self.answer}".encode()
         return hashlib.sha256(key).hexdigest()[:12]
+
+    def model_copy(self, *, update=None, deep=False):
+        """A copy, with its revision worked out afresh (a copy would keep the cached one)."""
+        copied = super().model_copy(update=update, deep=deep)
+        copied.__dict__.pop("revision", None)
+        return copied
 
 
 Feedback = Literal["immediate", "deferred"]

@@ -73,3 +73,18 @@ def test_markdown_escapes_raw_html_and_drops_script_links():
     assert "<script>" not in html and "&lt;script&gt;" in html
     assert 'href="javascript' not in html
     assert "<em>ok</em>" in html
+
+
+def test_a_statements_revision_follows_what_is_judged_in_a_copy_too():
+    """The revision is worked out once per question; a copy with another statement or answer
+    (an export test makes such copies) gets its own, not the original's."""
+    from quizapp.content.schema import Question, SourceRef
+
+    question = Question(
+        id="q", type="myth_fact", statement="S.", answer="myth", difficulty="easy",
+        explanation="E.", sources=(SourceRef(ref="a#b", stance="contradicts"),),
+    )  # fmt: skip
+    first = question.revision
+    assert question.model_copy(update={"statement": "T."}).revision != first
+    assert question.model_copy(update={"answer": "fact"}).revision != first
+    assert question.model_copy(update={"explanation": "F."}).revision == first

@@ -3,7 +3,9 @@
 import os
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, Request
+from werkzeug.http import parse_cookie
+from werkzeug.utils import cached_property
 
 from . import catalog, cli, config, db, errors, ops, paths, security, templating, throttle
 from .articles.views import bp as articles_bp
@@ -14,12 +16,24 @@ from .lti import views as lti
 from .quiz.views import bp as quiz_bp
 
 
+class QuizRequest(Request):
+    """Flask's request, reading its cookies from the one Cookie header in the WSGI environ.
+
+    werkzeug finds that header by walking every header the request carries (a browser sends a
+    dozen), where it reads any other header by name; every learner page reads its cookies."""
+
+    @cached_property
+    def cookies(self):
+        return parse_cookie(self.environ.get("HTTP_COOKIE"), cls=self.dict_storage_class)
+
+
 class QuizApp(Flask):
     """Flask, asking once per function, not on every call, whether a view or hook is a
     coroutine (Flask asks on every call to each hook, the view and the teardowns: seven times on
     a learner's page). None of this app's is one; Flask's own answer is kept either way."""
 
     REMEMBERED = 1024  # functions; a callback made for one request is new each time
+    request_class = QuizRequest
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -5,7 +5,10 @@ import json
 from urllib.parse import quote, urlsplit
 
 import pytest
+from flask import request
 from werkzeug import local
+from werkzeug.datastructures import EnvironHeaders
+from werkzeug.wrappers import Request
 
 from quizapp.security import same_site_path
 
@@ -150,3 +153,39 @@ def test_a_learners_page_reads_flasks_context_through_few_proxy_lookups(
         looked_up.clear()
         assert client.get(path).status_code == 200
         assert len(looked_up) <= 10, (path, looked_up)
+
+
+def test_a_learners_page_reads_its_cookies_without_walking_every_header(
+    client, learner, monkeypatch
+):
+    """werkzeug reads `request.cookies` by walking every header the request carries (its
+    EnvironHeaders.getlist), a browser sends a dozen, and every learner page reads its cookies.
+    The app reads the one Cookie header straight from the WSGI environ, as werkzeug itself
+    reads each header it looks up by name."""
+    url = learner.start()
+    walked = []
+    original = EnvironHeaders.getlist
+
+    def counted(self, key, *args, **kwargs):
+        walked.append(key)
+        return original(self, key, *args, **kwargs)
+
+    monkeypatch.setattr(EnvironHeaders, "getlist", counted)
+    browser = {"User-Agent": "Mozilla/5.0", "Accept": "text/html", "Accept-Language": "en"}
+    page = client.get(url, headers=browser)
+    assert page.status_code == 200
+    assert 'value="myth"' in page.text  # the learner's own statement, found by their cookie
+    assert "Cookie" not in walked
+
+
+def test_cookies_read_from_the_environ_are_werkzeugs_cookies(app):
+    """The same mapping werkzeug would make: every cookie, repeated names kept, none with no
+    Cookie header."""
+    header = 'a=1; b="two words"; a=3; __Host-x=y'
+    with app.test_request_context("/", headers={"Cookie": header}):
+        ours = request.cookies
+        theirs = Request(request.environ).cookies
+        assert ours.to_dict(flat=False) == theirs.to_dict(flat=False)
+        assert ours.getlist("a") == ["1", "3"]
+    with app.test_request_context("/"):
+        assert not request.cookies

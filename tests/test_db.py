@@ -54,6 +54,38 @@ def test_read_of_an_unknown_attempt_is_empty(app):
         assert attempts.load("no-such-attempt", catalog.library().banks) is None
 
 
+def test_an_attempt_is_read_in_one_row_whatever_its_length(app):
+    """The read on every learner page brought back a row per statement, each repeating the
+    attempt's fourteen columns, and the driver made every value of every row (a sixth of a
+    statement page's instructions on SQLite). Its statements now come in one JSON column of the
+    attempt's row, and are the same steps, in order, with the same answers."""
+    with app.test_request_context():
+        banks = catalog.library().banks
+        session = db.session()
+        learner = Learner()
+        session.add(learner)
+        session.commit()
+        started = attempts.start(session, banks["sample-quiz"], learner.id, display_name="Ada")
+        _, _, steps = attempts.load(started.id, banks)
+        assert len(steps) > 2
+        attempt = attempts.load(started.id, banks)[0]
+        attempts.record(session, attempt, steps[0], steps[0].question.answer, 3)
+        attempts.record(
+            session, attempt, steps[2], "fact" if steps[2].question.answer == "myth" else "myth", 1
+        )
+
+        assert len(db.read(_READ, attempt_id=started.id, device="")) == 1
+        _, _, read = attempts.load(started.id, banks)
+
+    assert [step.number for step in read] == list(range(1, len(steps) + 1))
+    assert [step.question.id for step in read] == [step.question.id for step in steps]
+    first, second, third = read[:3]
+    assert first.response == (steps[0].question.answer, True, 3)
+    assert first.response.correct is True  # a bool, not SQLite's 1
+    assert second.response is None
+    assert third.response.correct is False and third.response.certainty == 1
+
+
 def _started(app) -> str:
     session = db.session()
     learner = Learner()

@@ -6,9 +6,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import NamedTuple
 
-from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy import JSON, bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from .. import db as db_module
 from ..content import Bank, Question
@@ -55,8 +57,46 @@ class AttemptRecord(NamedTuple):
     viewer: int | None  # the learner of the device that asked, if it has one
 
 
-# an attempt, its class, and its statements in order, each with its answer if there is one:
-# one query, on the path of every page a learner turns
+class _JSONRows(FunctionElement):
+    """The rows of a subquery as one JSON array, each row an array of the given columns (in
+    no set order): SQLite's json_group_array, PostgreSQL's json_agg (NULL over no rows)."""
+
+    type = JSON()
+    name = "json_rows"
+    inherit_cache = True
+
+
+@compiles(_JSONRows, "sqlite")
+def _json_rows_sqlite(element, compiler, **kw):
+    return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+@compiles(_JSONRows, "postgresql")
+def _json_rows_postgresql(element, compiler, **kw):
+    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+
+
+# an attempt, its class, and its statements, each with its answer if there is one: one query,
+# and one row (the statements in one JSON column), on the path of every page a learner turns
+_ITEMS = (
+    select(
+        _JSONRows(
+            AttemptItem.position,
+            AttemptItem.question_id,
+            Response.answer,
+            Response.correct,
+            Response.certainty,
+        )
+    )
+    .select_from(AttemptItem)
+    .outerjoin(
+        Response,
+        (Response.attempt_id == AttemptItem.attempt_id)
+        & (Response.question_id == AttemptItem.question_id),
+    )
+    .where(AttemptItem.attempt_id == Attempt.id)
+    .scalar_subquery()
+)
 _READ = (
     select(
         Attempt.id,
@@ -76,24 +116,12 @@ _READ = (
         .where(LearnerDevice.token_hash == bindparam("device"))
         .scalar_subquery()
         .label("viewer"),
-        AttemptItem.position,
-        AttemptItem.question_id,
-        Response.answer,
-        Response.correct,
-        Response.certainty.label("answer_certainty"),
+        _ITEMS.label("items"),
     )
     .outerjoin(Member, Member.id == Attempt.member_id)
     .outerjoin(Classroom, Classroom.id == Member.classroom_id)
-    .outerjoin(AttemptItem, AttemptItem.attempt_id == Attempt.id)
-    .outerjoin(
-        Response,
-        (Response.attempt_id == AttemptItem.attempt_id)
-        & (Response.question_id == AttemptItem.question_id),
-    )
     .where(Attempt.id == bindparam("attempt_id"))
-    .order_by(AttemptItem.position)
 )
-_RECORD_FIELDS = len(AttemptRecord._fields)
 
 # Recording an answer, in statements built once and run as Core on the session's connection:
 # the ORM's unit of work took longer than the writes themselves, inside the write lock.
@@ -207,15 +235,16 @@ def load(
     rows = db_module.read(_READ, attempt_id=attempt_id, device=device)
     if not rows:
         return None
-    attempt = AttemptRecord(*rows[0][:_RECORD_FIELDS])
+    *record, items = rows[0]
+    attempt = AttemptRecord(*record)
     bank = banks.get(attempt.bank_id)
     if bank is None:
         return None
     steps = []
-    for *_, position, question_id, answer, correct, certainty in rows:
-        question = bank.question(question_id) if position is not None else None
+    for position, question_id, answer, correct, certainty in sorted(items or ()):
+        question = bank.question(question_id)
         if question is not None:
-            given = Answer(answer, correct, certainty) if answer is not None else None
+            given = Answer(answer, bool(correct), certainty) if answer is not None else None
             steps.append(Step(position, question, given))
     return attempt, bank, steps
 

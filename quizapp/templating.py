@@ -48,8 +48,6 @@ def init_app(app: Flask) -> None:
     app.add_template_global(public_url, "public_url")
     app.add_template_global(fragment, "fragment")
     app.add_template_global(source_cards, "source_cards")
-    app.add_template_global(review_items, "review_items")
-    app.add_template_global(glance, "glance")
     app.add_template_global(FROM, "FROM")
 
 
@@ -81,8 +79,10 @@ def page(template: str, key: Hashable, values: dict[str, int | str], **context) 
     attempt. `key` must tell apart everything in `context` the page shows; `values` are what
     changes from one learner to the next (positions, an attempt's id), and the template may only
     print them or build links with them, never decide on them (tests/quiz/test_page_copies.py
-    renders the pages both ways). A value that would print differently escaped or in a link, or
-    a message waiting to be flashed, makes the page in full.
+    renders the pages both ways). A Markup value (HTML made for this learner: a list's items, an
+    escaped name) is put in as it is, so the template may only print it. Any other value that
+    would print differently escaped or in a link, or a message waiting to be flashed, makes the
+    page in full.
     """
     if "_flashes" in session or not all(map(_plain, values.values())):
         return render_template(template, **values, **context)
@@ -119,7 +119,7 @@ _PLAIN = re.compile(r"[A-Za-z0-9_.-]*")  # printed the same escaped or not, and 
 
 
 def _plain(value: int | str) -> bool:
-    return isinstance(value, int) or _PLAIN.fullmatch(value) is not None
+    return isinstance(value, int | Markup) or _PLAIN.fullmatch(value) is not None
 
 
 class _StandIns(dict):
@@ -221,6 +221,17 @@ def glance(steps) -> Markup:
         lambda _n, step: (step.number, step.response.correct),
         lambda _n, step: {"step": step},
     )
+    return Markup("".join(item for item, _ in items))
+
+
+def held(steps) -> Markup:
+    """Statements of a finished attempt answered wrong with confidence: a link to each."""
+
+    def key(_n: int, step) -> tuple:
+        response, question = step.response, step.question
+        return (step.number, question.id, question.revision, response.answer, response.certainty)
+
+    items = _each("quiz/_held_item.html", steps, key, lambda _n, step: {"step": step})
     return Markup("".join(item for item, _ in items))
 
 

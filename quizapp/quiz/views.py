@@ -1,6 +1,9 @@
 """The learner's pages: the catalogue, starting a quiz, each statement, feedback, results."""
 
+from typing import NamedTuple
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from markupsafe import Markup, escape
 from werkzeug.exceptions import NotFound
 
 from .. import catalog, db, templating, throttle
@@ -221,27 +224,61 @@ def submit(attempt_id: str):
     return redirect(url_for(".results", attempt_id=attempt_id))
 
 
+class ResultsShape(NamedTuple):
+    """Which parts a results page has (templates/quiz/results.html)."""
+
+    retry: bool  # a retry of what an attempt before missed
+    named: bool  # the learner gave a name
+    cbm: bool  # certainty-based marks
+    certainty: bool  # the quiz asks how sure
+    to_retry: bool  # something to retry
+    held: bool  # wrong answers given with confidence
+    missed: bool
+    right: bool
+
+
 @bp.get("/attempts/<attempt_id>/results")
 def results(attempt_id: str):
     attempt, bank, steps = _load(attempt_id)
     if attempt.finished_at is None:
         return redirect(url_for(".resume", attempt_id=attempt_id))
     score = scoring.score([(s.response.correct, s.response.certainty) for s in steps])
-    confident_misses = sorted(
-        (s for s in steps if not s.response.correct and (s.response.certainty or 0) >= CONFIDENT),
+    missed = [s for s in steps if not s.response.correct]
+    right = [s for s in steps if s.response.correct]
+    held = sorted(
+        (s for s in missed if (s.response.certainty or 0) >= CONFIDENT),
         key=lambda s: -s.response.certainty,
     )
-    return render_template(
-        "quiz/results.html",
-        attempt=attempt,
-        bank=bank,
-        steps=steps,
-        missed=[s for s in steps if not s.response.correct],
-        right=[s for s in steps if s.response.correct],
-        score=score,
-        confident_misses=confident_misses,
-        to_retry=attempts.missed(attempt, steps),
+    to_retry = attempts.missed(attempt, steps)
+    # which of its parts the page has: with the quiz, all it shows besides the values
+    shows = ResultsShape(
+        retry=attempt.retry_of is not None,
+        named=bool(attempt.display_name),
+        cbm=score.cbm is not None,
+        certainty=attempt.certainty,
+        to_retry=bool(to_retry),
+        held=bool(held),
+        missed=bool(missed),
+        right=bool(right),
     )
+    values = {
+        "attempt_id": attempt.id,
+        "correct": score.correct,
+        "total": score.total,
+        "percent": score.percent,
+        "right_count": len(right),
+        "missed_count": len(missed),
+        "retry_count": len(to_retry),
+        "cbm": score.cbm or 0,
+        "cbm_average": Markup(f"{score.cbm_average:+.1f}" if shows.cbm else ""),
+        "display_name": escape(attempt.display_name or ""),
+        "class_code": attempt.class_code or "none",
+        "glance": templating.glance(steps),
+        "held": templating.held(held),
+        "missed_items": templating.review_items(missed, True),
+        "right_items": templating.review_items(right, False),
+    }
+    return templating.page("quiz/results.html", (bank.id, shows), values, bank=bank, shows=shows)
 
 
 @bp.post("/attempts/<attempt_id>/retry")

@@ -8,7 +8,8 @@ import threading
 import time
 
 import pytest
-from flask import render_template
+from flask import render_template, template_rendered
+from markupsafe import escape
 
 from quizapp import catalog, paths, templating
 from tests.conftest import FIXTURE_CONTENT
@@ -187,3 +188,69 @@ def test_a_results_item_says_right_or_not_as_the_answer_was_scored(make_app, tmp
     assert water(before, answered_before) == "right"  # its page made first, after the edit
     # grass missed too, so that water is not the first missed (shown open)
     assert water(after, finish(after, ["myth", "myth", "myth", "fact"])) == "wrong"
+
+
+def finish(client, bank, name: str, answer) -> str:
+    """Answer every statement of the bank (answer(n) for the nth; how sure: by n), submit it if
+    feedback is deferred, and return its results page's URL."""
+    started = client.post(f"/quizzes/{bank.id}", data={"display_name": name})
+    attempt = ATTEMPT.search(started.location).group(0)
+    for number in range(1, bank.length + 1):
+        data = {"answer": answer(number)}
+        if bank.info.settings.certainty:
+            data["certainty"] = str(number % 3 + 1)
+        assert client.post(f"{attempt}/{number}", data=data).status_code == 302
+    if bank.info.settings.feedback == "deferred":
+        assert client.post(f"{attempt}/submit").status_code == 302
+    return f"{attempt}/results"
+
+
+@pytest.mark.parametrize("content", ["shipped", "fixtures"])
+def test_every_results_page_is_what_its_template_renders_for_each_learner(
+    make_app, rendered_in_full, content
+):
+    root = paths.content_root() if content == "shipped" else FIXTURE_CONTENT
+    app = make_app(QUIZAPP_CONTENT_DIR=str(root))
+    with app.app_context():
+        banks = list(catalog.library().banks.values())
+    learners = [
+        ("", lambda n: "myth"),
+        ('Ann <b>"Lee"</b> & co', lambda n: "fact"),
+        ("Bo", lambda n: "myth" if n % 2 else "fact"),
+        ("Cy", lambda n: "fact" if n % 2 else "myth"),
+    ]
+    for bank in banks:
+        for name, answer in learners:
+            client = app.test_client()
+            url = finish(client, bank, name, answer)
+            served = client.get(url)
+            assert served.status_code == 200, url
+            rendered_in_full(True)
+            whole = client.get(url).text
+            rendered_in_full(False)
+            assert served.text == whole, (bank.id, name)
+            assert not re.findall(r"\d{13}", served.text), (bank.id, name)
+            assert str(escape(name)) in served.text  # in the heading and the retake form
+
+
+def test_a_results_page_like_one_seen_before_is_filled_in_not_rendered(app):
+    """Rendering a results page from its template took two fifths of its time; a learner whose
+    page shows the same parts as one seen before (the same quiz, right and wrong answers, a
+    name or not) gets it filled in from that page's copy, with their own figures and answers."""
+    with app.app_context():
+        bank = catalog.library().banks["sample-quiz"]
+    other = app.test_client()
+    first = finish(other, bank, "Ann", lambda n: "myth" if n < 3 else "fact")
+    assert other.get(first).status_code == 200
+    learner = app.test_client()
+    url = finish(learner, bank, "Bo", lambda n: "fact" if n < 3 else "myth")
+    rendered = []
+
+    def record(_sender, template, context, **_extra):
+        rendered.append(template.name)
+
+    with template_rendered.connected_to(record, app):
+        page = learner.get(url).text
+    assert "quiz/results.html" not in rendered
+    assert "Bo" in page and "Ann" not in page
+    assert re.search(r"<strong>\d of 4</strong> correct", page)

@@ -1,8 +1,10 @@
 """The database: one SQLAlchemy engine per app, one session per request, a lean read for the
 pages every learner turns (read), and Alembic migrations."""
 
+import os
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -140,15 +142,16 @@ def insert_for(bind) -> Callable:
 
 
 def read(statement: Select, **params) -> list[Sequence]:
-    """The rows of one SELECT, run straight on a pooled connection of the app's engine.
+    """The rows of one SELECT, run straight on the connection this thread keeps for reading.
 
     It leaves out SQLAlchemy's work per execution (a Connection, its events, an execution
     context, a Result), which took twice as long as the query itself on the page every learner
-    turns. Values come back converted by the columns' types, as SQLAlchemy converts them;
-    parameters go to the driver as they are, so they must be plain strings and numbers. The
-    statement is its own transaction (one SELECT reads a consistent snapshot): on PostgreSQL in
-    autocommit, which spares the BEGIN and ROLLBACK round trips a transaction would cost.
-    A connection found lost (the server restarted) is replaced and the read made once more.
+    turns, and the pool's checkout and checkin (see `_reader`). Values come back converted by
+    the columns' types, as SQLAlchemy converts them; parameters go to the driver as they are, so
+    they must be plain strings and numbers. The statement is its own transaction (one SELECT
+    reads a consistent snapshot), in autocommit: on PostgreSQL that spares the BEGIN and
+    ROLLBACK round trips a transaction would cost. A connection found lost (the server
+    restarted) is replaced, with every pooled one, and the read made once more.
     """
     try:
         return _read(statement, params)
@@ -161,42 +164,86 @@ def read(statement: Select, **params) -> list[Sequence]:
 def _read(statement: Select, params: dict) -> list[Sequence]:
     bind = engine()
     compiled = _compiled(statement, bind.dialect)
-    alone = bind.dialect.name == "postgresql"  # its own transaction, without BEGIN
-    with (
-        _driver_errors(bind, compiled.sql, params) as connection,
-        _Autocommit(connection.driver_connection, alone),
-    ):
+    connection = None
+    try:
+        connection = _reader(bind)
         cursor = connection.cursor()
         cursor.execute(compiled.sql, compiled.arguments(params))
         rows = cursor.fetchall()
         cursor.close()
+    except BaseException as exc:
+        if connection is not None:  # a read cut short (an error, a timeout): left in no known state
+            _KEPT.by_pool.pop(bind.pool, None)
+            with suppress(bind.dialect.dbapi.Error):
+                connection.close()
+        if not isinstance(exc, bind.dialect.dbapi.Error):
+            raise
+        lost = connection is not None and bind.dialect.is_disconnect(exc, connection, None)
+        if lost:
+            bind.dispose()
+        raise _as_sqlalchemys(bind, exc, compiled.sql, params, lost) from exc
     if compiled.converters:
         rows = [compiled.convert(row) for row in rows]
     return rows
 
 
+class _Kept(threading.local):
+    """This thread's connections to read on, by the pool each came from."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.by_pool: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+_KEPT = _Kept()
+# connections a forked process found kept by its parent: never used, and never closed (closing
+# one would end the parent's session on PostgreSQL)
+_INHERITED: list = []
+
+
+def _reader(bind: Engine):
+    """The driver connection this thread reads on: taken out of the engine's pool once,
+    detached from it (the pool counts it out, and neither checks it nor resets it again), kept,
+    and in autocommit. A checkout and checkin per read cost a statement page a tenth of its
+    time. A read that fails closes it (the next opens another); a forked process opens its own;
+    a new pool (the engine disposed of) means a new one, and the connection of a pool gone is
+    closed with it."""
+    kept = _KEPT
+    if kept.pid != os.getpid():
+        _INHERITED.extend(kept.by_pool.values())
+        kept.__init__()
+    found = kept.by_pool.get(bind.pool)
+    if found is None:
+        pooled = bind.raw_connection()
+        found = pooled.driver_connection
+        if bind.dialect.name == "postgresql":
+            pooled.rollback()  # as the pool hands it out: nothing begun, so autocommit may be set
+            found.autocommit = True
+        pooled.detach()
+        kept.by_pool[bind.pool] = found
+    return found
+
+
 class _Autocommit:
     """A PostgreSQL driver connection in autocommit for the block (no BEGIN sent by the
-    driver), then as the pool hands it out to everyone else; with `on` false, nothing."""
+    driver), then as the pool hands it out to everyone else."""
 
-    def __init__(self, driver, on: bool = True):
-        self.driver, self.on = driver, on
+    def __init__(self, driver):
+        self.driver = driver
 
     def __enter__(self):
-        if self.on:
-            self.driver.autocommit = True
+        self.driver.autocommit = True
 
     def __exit__(self, *_exc):
-        if self.on and not self.driver.closed:
+        if not self.driver.closed:
             self.driver.autocommit = False
 
 
 @contextmanager
 def _driver_errors(bind: Engine, sql: str, params: dict) -> Iterator:
-    """A pooled connection, given back at the end; the driver's errors raised as SQLAlchemy's,
-    as its own execution raises them (an unreachable database is an OperationalError, which
-    errors.py answers with its 503 page). A connection the driver says is lost is thrown away
-    with every other idle one of the pool, which a restarted server has dropped as well."""
+    """A pooled connection, given back at the end; the driver's errors raised as SQLAlchemy's
+    (see _as_sqlalchemys). A connection the driver says is lost is thrown away with every other
+    idle one of the pool, which a restarted server has dropped as well."""
     connection = None
     try:
         connection = bind.raw_connection()
@@ -206,17 +253,23 @@ def _driver_errors(bind: Engine, sql: str, params: dict) -> Iterator:
         if lost:
             connection.invalidate(exc)
             bind.dispose()
-        raise DBAPIError.instance(
-            sql,
-            params,
-            exc,
-            bind.dialect.dbapi.Error,
-            connection_invalidated=lost,
-            dialect=bind.dialect,
-        ) from exc
+        raise _as_sqlalchemys(bind, exc, sql, params, lost) from exc
     finally:
         if connection is not None:
             connection.close()  # back to the pool, which rolls back whatever the driver began
+
+
+def _as_sqlalchemys(bind: Engine, exc: Exception, sql: str, params: dict, lost: bool):
+    """A driver's error as SQLAlchemy's own execution raises it: an unreachable database is an
+    OperationalError, which errors.py answers with its 503 page."""
+    return DBAPIError.instance(
+        sql,
+        params,
+        exc,
+        bind.dialect.dbapi.Error,
+        connection_invalidated=lost,
+        dialect=bind.dialect,
+    )
 
 
 class Transaction:

@@ -375,7 +375,8 @@ class SessionInterface(SecureCookieSessionInterface):
             return  # never used: nothing to write, and the response does not vary by it
         refresh = refresh and session.permanent
         if not session.modified and not refresh:
-            if session.accessed and "Vary" in response.headers:
+            # getlist: `in` and `get` raise and catch a KeyError when the header is missing
+            if session.accessed and response.headers.getlist("Vary"):
                 response.vary.add("Cookie")
             elif session.accessed:  # as vary.add would set it, without parsing a header first
                 response.headers["Vary"] = "Cookie"

@@ -84,10 +84,12 @@ def page(template: str, key: Hashable, values: dict[str, int | str], **context) 
     would print differently escaped or in a link, or a message waiting to be flashed, makes the
     page in full.
     """
-    if "_flashes" in session or not all(map(_plain, values.values())):
+    if "_flashes" in session._get_current_object() or not all(map(_plain, values.values())):
         return render_template(template, **values, **context)
     app = current_app._get_current_object()  # see security.PROXIES
-    stand_ins = app.extensions.setdefault("quizapp.stand_ins", _StandIns())
+    stand_ins = app.extensions.get("quizapp.stand_ins") or app.extensions.setdefault(
+        "quizapp.stand_ins", _StandIns()
+    )
     layout = (
         request._get_current_object().script_root,
         accounts.signed_in(),

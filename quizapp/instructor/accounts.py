@@ -41,7 +41,8 @@ def signed_in() -> bool:
     A learner's session holds no account id (Flask-Login keeps it under "_user_id"), so their
     pages are answered without loading an account or checking the session's fingerprint.
     """
-    return "_user_id" in session and current_user.is_authenticated
+    # the session itself, not its proxy (see security.PROXIES)
+    return "_user_id" in session._get_current_object() and current_user.is_authenticated
 
 
 @login_manager.user_loader

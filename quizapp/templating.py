@@ -4,6 +4,7 @@ import random
 import re
 from collections.abc import Hashable, Iterator
 from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import quote
 
 from flask import Flask, current_app, g, render_template, request, session, url_for
@@ -96,8 +97,7 @@ def page(template: str, key: Hashable, values: dict[str, int | str], **context) 
         authoring.open_to_all(),
     )
 
-    def copy() -> tuple[str, ...]:
-        """The page in pieces: text, a value's name, text, a name, ... text."""
+    def copy() -> _Copy:
         g.quizapp_copy = True  # the links' way back is filled in below (see _opened_from)
         try:
             fill = {name: int(stand_ins[name]) for name in values}
@@ -106,14 +106,24 @@ def page(template: str, key: Hashable, values: dict[str, int | str], **context) 
             g.quizapp_copy = False
         names = {stand_ins[name]: name for name in (*values, CSRF)}
         pieces = _alternatives(tuple(names)).split(html)
-        return tuple(names[piece] if n % 2 else piece for n, piece in enumerate(pieces))
+        return _Copy(tuple(pieces[::2]), tuple(names[piece] for piece in pieces[1::2]))
 
-    pieces = _kept(("page", template, key, layout), copy)
+    kept = _kept(("page", template, key, layout), copy)
     filled = {name: str(value) for name, value in values.items()}
-    if CSRF in pieces[1::2]:
+    if CSRF in kept.names:
         filled[CSRF] = security.csrf_token()
-    text = (filled[piece] if n % 2 else piece for n, piece in enumerate(pieces))
-    return _opened_from("".join(text))  # in one pass: no value is read again as a stand-in
+    parts = [""] * (2 * len(kept.names) + 1)
+    parts[::2] = kept.texts
+    parts[1::2] = map(filled.__getitem__, kept.names)
+    return _opened_from("".join(parts))  # in one pass: no value is read again as a stand-in
+
+
+class _Copy(NamedTuple):
+    """A page's copy in pieces: its texts, and between each two the name of the value that
+    stands there."""
+
+    texts: tuple[str, ...]
+    names: tuple[str, ...]
 
 
 CSRF = "csrf_token"

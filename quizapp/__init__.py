@@ -4,7 +4,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, Request
-from werkzeug.http import parse_cookie
+from werkzeug.sansio.http import parse_cookie
 from werkzeug.utils import cached_property
 
 from . import catalog, cli, config, db, errors, ops, paths, security, templating, throttle
@@ -20,7 +20,8 @@ class QuizRequest(Request):
     """Flask's request, reading its cookies from the one Cookie header in the WSGI environ.
 
     werkzeug finds that header by walking every header the request carries (a browser sends a
-    dozen), where it reads any other header by name; every learner page reads its cookies."""
+    dozen), where it reads any other header by name; every learner page reads its cookies. The
+    parsing is werkzeug's own, as its request does it (the values as the server passed them)."""
 
     @cached_property
     def cookies(self):

@@ -104,18 +104,24 @@ def page(template: str, key: Hashable, values: dict[str, int | str], **context) 
             html = render_template(template, **fill, **context, csrf_token=lambda: stand_ins[CSRF])
         finally:
             g.quizapp_copy = False
-        names = {stand_ins[name]: name for name in (*values, CSRF)}
-        pieces = _alternatives(tuple(names)).split(html)
-        return _Copy(tuple(pieces[::2]), tuple(names[piece] for piece in pieces[1::2]))
+        named = {stand_ins[name]: name for name in (*values, CSRF)}
+        pieces = _alternatives(tuple(named)).split(html)
+        texts = tuple(pieces[::2])
+        names = tuple(named[piece] for piece in pieces[1::2])
+        return _Copy(texts, names, any(_FROM_LINK in text for text in texts))
 
     kept = _kept(("page", template, key, layout), copy)
     filled = {name: str(value) for name, value in values.items()}
     if CSRF in kept.names:
         filled[CSRF] = security.csrf_token()
+    texts = kept.texts
+    if kept.links_back:  # the copy's own links say which page they were opened from
+        opened = _from_query()
+        texts = [str.replace(text, _FROM_LINK, opened) for text in texts]
     parts = [""] * (2 * len(kept.names) + 1)
-    parts[::2] = kept.texts
-    parts[1::2] = map(filled.__getitem__, kept.names)
-    return _opened_from("".join(parts))  # in one pass: no value is read again as a stand-in
+    parts[::2] = texts
+    parts[1::2] = map(filled.__getitem__, kept.names)  # no value is read again, for anything
+    return Markup("".join(parts))
 
 
 class _Copy(NamedTuple):
@@ -124,6 +130,7 @@ class _Copy(NamedTuple):
 
     texts: tuple[str, ...]
     names: tuple[str, ...]
+    links_back: bool  # whether a text has a link to say which page it was opened from
 
 
 CSRF = "csrf_token"
@@ -261,7 +268,12 @@ def _opened_from(html: str) -> Markup:
     escape its arguments again on every call)."""
     if _FROM_LINK not in html or g._get_current_object().get("quizapp_copy"):
         return Markup(html)  # no link to fill in, or a page's copy (filled in by page)
+    return Markup(str.replace(html, _FROM_LINK, _from_query()))
+
+
+def _from_query() -> str:
+    """What a source link carries to say which quiz page it was followed from: nothing from
+    another page."""
     path = request._get_current_object().path  # see security.PROXIES
     back = path if path.startswith("/attempts/") else ""
-    opened = f"?from={quote(back, safe='/')}" if back else ""
-    return Markup(str.replace(html, _FROM_LINK, opened))
+    return f"?from={quote(back, safe='/')}" if back else ""

@@ -201,9 +201,10 @@ def test_a_learners_page_reads_its_cookies_without_walking_every_header(
 
 
 def test_cookies_read_from_the_environ_are_werkzeugs_cookies(app):
-    """The same mapping werkzeug would make: every cookie, repeated names kept, none with no
-    Cookie header."""
-    header = 'a=1; b="two words"; a=3; __Host-x=y'
+    """The same mapping werkzeug would make: every cookie, repeated names kept, values as the
+    WSGI server passed them (not decoded again: a byte that is not UTF-8, which another site
+    of the domain could set, breaks no page), none with no Cookie header."""
+    header = 'a=1; b="two words"; a=3; __Host-x=y; n=' + "é".encode().decode("latin-1")
     with app.test_request_context("/", headers={"Cookie": header}):
         ours = request.cookies
         theirs = Request(request.environ).cookies
@@ -211,6 +212,13 @@ def test_cookies_read_from_the_environ_are_werkzeugs_cookies(app):
         assert ours.getlist("a") == ["1", "3"]
     with app.test_request_context("/"):
         assert not request.cookies
+
+
+@pytest.mark.parametrize("path", ["/", "/quizzes/sample-quiz", "/healthz"])
+def test_a_cookie_that_is_not_utf8_breaks_no_page(app, path):
+    client = app.test_client(use_cookies=False)
+    page = client.get(path, environ_overrides={"HTTP_COOKIE": "theme=caf\xe9; other=1"})
+    assert page.status_code == 200
 
 
 def test_a_learners_page_raises_no_exception_inside_werkzeugs_headers(client, learner, monkeypatch):

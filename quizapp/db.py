@@ -30,7 +30,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import DBAPIError, DisconnectionError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -62,10 +62,12 @@ def make_engine(
         engine = create_engine(url, connect_args=timeouts, **options)
         event.listen(engine, "checkin", _checked_in)
         event.listen(engine, "checkout", _ping_if_idle)
+        _ENGINES.add(engine)
         return engine
     engine = create_engine(url, connect_args={"timeout": 15}, **options)
     event.listen(engine, "connect", _sqlite_pragmas)
     event.listen(engine, "begin", _sqlite_begin)
+    _ENGINES.add(engine)
     return engine
 
 
@@ -142,13 +144,13 @@ def insert_for(bind) -> Callable:
 
 
 def read(statement: Select, **params) -> list[Sequence]:
-    """The rows of one SELECT, run straight on the connection this thread keeps for reading.
+    """The rows of one SELECT, run straight on a connection kept for reading (see _READERS).
 
     It leaves out SQLAlchemy's work per execution (a Connection, its events, an execution
     context, a Result), which took twice as long as the query itself on the page every learner
-    turns, and the pool's checkout and checkin (see `_reader`). Values come back converted by
-    the columns' types, as SQLAlchemy converts them; parameters go to the driver as they are, so
-    they must be plain strings and numbers. The statement is its own transaction (one SELECT
+    turns, and the pool's checkout and checkin. Values come back converted by the columns'
+    types, as SQLAlchemy converts them; parameters go to the driver as they are, so they must be
+    plain strings and numbers. The statement is its own transaction (one SELECT
     reads a consistent snapshot), in autocommit: on PostgreSQL that spares the BEGIN and
     ROLLBACK round trips a transaction would cost. A connection found lost (the server
     restarted) is replaced, with every pooled one, and the read made once more.
@@ -164,64 +166,93 @@ def read(statement: Select, **params) -> list[Sequence]:
 def _read(statement: Select, params: dict) -> list[Sequence]:
     bind = engine()
     compiled = _compiled(statement, bind.dialect)
+    pool = bind.pool
+    idle = _READERS.get(pool)
+    if idle is None:
+        if not isinstance(pool, QueuePool):  # one connection for all (an in-memory SQLite)
+            with _driver_errors(bind, compiled.sql, params) as connection:
+                return _fetched(connection, compiled, params)
+        idle = _READERS.setdefault(pool, [])
+        weakref.finalize(pool, _close_all, idle).atexit = False  # a pool gone, and its readers
     connection = None
     try:
-        connection = _reader(bind)
-        cursor = connection.cursor()
-        cursor.execute(compiled.sql, compiled.arguments(params))
-        rows = cursor.fetchall()
-        cursor.close()
+        connection = idle.pop() if idle else _lent(bind)
+        rows = _fetched(connection, compiled, params)
     except BaseException as exc:
-        if connection is not None:  # a read cut short (an error, a timeout): left in no known state
-            _KEPT.by_pool.pop(bind.pool, None)
-            with suppress(bind.dialect.dbapi.Error):
+        error = bind.dialect.dbapi.Error
+        lost = connection is not None and (
+            isinstance(exc, error) and bind.dialect.is_disconnect(exc, connection, None)
+        )
+        if connection is not None:  # a read cut short (an error, a timeout): in no known state
+            with suppress(error):
                 connection.close()
-        if not isinstance(exc, bind.dialect.dbapi.Error):
+        if not isinstance(exc, error):
             raise
-        lost = connection is not None and bind.dialect.is_disconnect(exc, connection, None)
         if lost:
             bind.dispose()
         raise _as_sqlalchemys(bind, exc, compiled.sql, params, lost) from exc
+    idle.append(connection)
+    return rows
+
+
+def _fetched(connection, compiled: "_Compiled", params: dict) -> list[Sequence]:
+    """The rows of a compiled SELECT run on a driver connection, converted by its columns'
+    types."""
+    cursor = connection.cursor()
+    cursor.execute(compiled.sql, compiled.arguments(params))
+    rows = cursor.fetchall()
+    cursor.close()
     if compiled.converters:
         rows = [compiled.convert(row) for row in rows]
     return rows
 
 
-class _Kept(threading.local):
-    """This thread's connections to read on, by the pool each came from."""
-
-    def __init__(self):
-        self.pid = os.getpid()
-        self.by_pool: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-
-
-_KEPT = _Kept()
-# connections a forked process found kept by its parent: never used, and never closed (closing
-# one would end the parent's session on PostgreSQL)
+# Per pool, its connections lent for reading and idle: taken out of the pool once each and
+# detached from it (it counts them out, and neither checks nor resets them again), in autocommit,
+# and used by one read at a time (a list's pop and append are atomic in CPython). A checkout and
+# checkin per read cost a statement page a tenth of its time. There are as many as reads ever ran
+# at once in the process (its threads), besides the pool's own.
+_READERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_ENGINES: weakref.WeakSet = weakref.WeakSet()  # every engine make_engine made (see _forked)
+# what a forked process found of its parent's: never used, nor closed (closing one ends the
+# parent's session on PostgreSQL; psycopg's own clean-up leaves a connection of another process)
 _INHERITED: list = []
 
 
-def _reader(bind: Engine):
-    """The driver connection this thread reads on: taken out of the engine's pool once,
-    detached from it (the pool counts it out, and neither checks it nor resets it again), kept,
-    and in autocommit. A checkout and checkin per read cost a statement page a tenth of its
-    time. A read that fails closes it (the next opens another); a forked process opens its own;
-    a new pool (the engine disposed of) means a new one, and the connection of a pool gone is
-    closed with it."""
-    kept = _KEPT
-    if kept.pid != os.getpid():
-        _INHERITED.extend(kept.by_pool.values())
-        kept.__init__()
-    found = kept.by_pool.get(bind.pool)
-    if found is None:
-        pooled = bind.raw_connection()
-        found = pooled.driver_connection
+def _lent(bind: Engine):
+    """A connection for reading, taken out of the engine's pool for good."""
+    pooled = bind.raw_connection()
+    try:
         if bind.dialect.name == "postgresql":
             pooled.rollback()  # as the pool hands it out: nothing begun, so autocommit may be set
-            found.autocommit = True
-        pooled.detach()
-        kept.by_pool[bind.pool] = found
-    return found
+            pooled.driver_connection.autocommit = True
+    except BaseException:
+        pooled.invalidate()
+        raise
+    connection = pooled.driver_connection
+    pooled.detach()
+    return connection
+
+
+def _close_all(connections: list) -> None:
+    for connection in connections:
+        with suppress(Exception):
+            connection.close()
+
+
+def _forked() -> None:
+    """In a forked process (gunicorn's workers): none of the parent's connections is used, its
+    readers nor its pools' (engine.dispose(close=False), as SQLAlchemy advises)."""
+    for idle in list(_READERS.values()):
+        _INHERITED.extend(idle)
+        idle.clear()  # and so its pool's finalizer closes none of them
+    _READERS.clear()
+    for bind in list(_ENGINES):
+        _INHERITED.append(bind.pool)
+        bind.dispose(close=False)
+
+
+os.register_at_fork(after_in_child=_forked)
 
 
 class _Autocommit:

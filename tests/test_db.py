@@ -1,11 +1,12 @@
 """db.read and db.transaction, the learner pages' read and write paths, read and write what
 SQLAlchemy's own execution does."""
 
+import gc
 import os
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import bindparam, event, insert, select
+from sqlalchemy import bindparam, event, insert, literal_column, select
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from quizapp import catalog, db
@@ -156,9 +157,7 @@ def _drop_pooled_connections(app) -> None:
     drivers = [c.driver_connection for c in held]
     for connection in held:
         connection.close()
-    reader = db._KEPT.by_pool.get(pooled.pool)
-    if reader is not None:
-        drivers.append(reader)
+    drivers += db._READERS.get(pooled.pool, [])
     if pooled.dialect.name == "postgresql":
         admin = db.make_engine(app.config["QUIZAPP_DATABASE_URL"])
         with admin.begin() as connection:
@@ -236,25 +235,36 @@ def test_a_learners_read_takes_no_connection_out_of_the_pool(app, client, learne
     assert taken == []
 
 
-def test_a_forked_process_reads_on_a_connection_of_its_own(app):
-    """A connection is not shared across a fork (gunicorn forks its workers): the child reads
-    on one it opened, and the parent's still works, untouched."""
+def test_a_forked_process_uses_none_of_its_parents_connections(app):
+    """gunicorn forks its workers: a child that read on a connection its parent opened, or took
+    one from the pool it inherited, would share the parent's socket. The child opens its own,
+    for its reads and for the ORM, and the parent's still work."""
     with app.app_context():
         attempt_id = _started(app)
-        before = db._reader(db.engine())
+        assert db.read(_READ, attempt_id=attempt_id, device="")
+        bind = db.engine()
+        lent = [bind.raw_connection() for _ in range(2)]  # the pool's, idle again below
+        parents = {id(c.driver_connection) for c in lent} | {id(c) for c in db._READERS[bind.pool]}
+        for connection in lent:
+            connection.close()
         child = os.fork()
-        if child == 0:  # the child: exits 0 only if it read right on another connection
+        if child == 0:  # the child: exits 0 only if it read right on connections of its own
             ok = False
             try:
                 with app.app_context():
                     rows = db.read(_READ, attempt_id=attempt_id, device="")
-                    ok = rows[0][0] == attempt_id and db._reader(db.engine()) is not before
+                    orm = db.session().get(Attempt, attempt_id)
+                    mine = {id(c) for c in db._READERS[db.engine().pool]}
+                    mine.add(id(db.session().connection().connection.driver_connection))
+                    ok = rows[0][0] == orm.id == attempt_id and not mine & parents
+                db._INHERITED.clear()  # as the child's end frees them: the parent's stay open
+                gc.collect()
             finally:
                 os._exit(0 if ok else 1)
         _, status = os.waitpid(child, 0)
         assert os.waitstatus_to_exitcode(status) == 0
-        assert db._reader(db.engine()) is before
         assert db.read(_READ, attempt_id=attempt_id, device="")[0][0] == attempt_id
+        assert db.session().get(Attempt, attempt_id).id == attempt_id
 
 
 @pytest.mark.parametrize("cut_short", [SystemExit, ValueError])
@@ -264,7 +274,9 @@ def test_after_a_read_cut_short_the_next_reads_on_a_fresh_connection(app, monkey
     another rather than meeting that state."""
     with app.app_context():
         attempt_id = _started(app)
-        before = db._reader(db.engine())
+        assert db.read(_READ, attempt_id=attempt_id, device="")
+        readers = db._READERS[db.engine().pool]
+        before = list(readers)
         with monkeypatch.context() as patched:
 
             def stopped(self, params):
@@ -273,5 +285,29 @@ def test_after_a_read_cut_short_the_next_reads_on_a_fresh_connection(app, monkey
             patched.setattr(db._Compiled, "arguments", stopped)
             with pytest.raises(cut_short):
                 db.read(_READ, attempt_id=attempt_id, device="")
+        assert readers == []  # the one cut short is closed, not kept
         assert db.read(_READ, attempt_id=attempt_id, device="")[0][0] == attempt_id
-        assert db._reader(db.engine()) is not before
+        assert readers != before
+
+
+@pytest.mark.parametrize("fails", ["no_such_function()", "pg_sleep(1)"])
+def test_a_read_that_fails_is_not_taken_for_a_lost_connection(make_app, monkeypatch, fails):
+    """An error of the statement itself (here a function the database does not have, or on
+    PostgreSQL the statement timeout) is raised as it is: the read is not made again, and the
+    pool's connections are kept. (Closed first, a PostgreSQL connection reads as lost whatever
+    the error, and a hung read ran twice: past gunicorn's timeout.)"""
+    app = make_app(QUIZAPP_DB_STATEMENT_TIMEOUT=0.2)
+    reads = []
+    original = db._read
+    monkeypatch.setattr(db, "_read", lambda *args: (reads.append(1), original(*args))[1])
+    with app.app_context():
+        bind = db.engine()
+        if fails.startswith("pg_") and bind.dialect.name != "postgresql":
+            pytest.skip("a statement timeout: PostgreSQL only")
+        assert db.read(select(literal_column("1"))) == [(1,)]
+        pool, reads[:] = bind.pool, []
+        with pytest.raises(DBAPIError) as raised:
+            db.read(select(literal_column(fails)))
+        assert not raised.value.connection_invalidated
+        assert (len(reads), bind.pool) == (1, pool)
+        assert db.read(select(literal_column("2"))) == [(2,)]

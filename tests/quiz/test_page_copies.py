@@ -62,14 +62,19 @@ def take(client, bank, full, answers=None) -> list[tuple[str, str, str]]:
     return pages
 
 
+def with_banks(make_app, content: str):
+    """An app on the shipped content or the tests' fixtures, and its banks."""
+    root = paths.content_root() if content == "shipped" else FIXTURE_CONTENT
+    app = make_app(QUIZAPP_CONTENT_DIR=str(root))
+    with app.app_context():
+        return app, list(catalog.library().banks.values())
+
+
 @pytest.mark.parametrize("content", ["shipped", "fixtures"])
 def test_every_page_is_what_its_template_renders_for_each_learner(
     make_app, rendered_in_full, content
 ):
-    root = paths.content_root() if content == "shipped" else FIXTURE_CONTENT
-    app = make_app(QUIZAPP_CONTENT_DIR=str(root))
-    with app.app_context():
-        banks = list(catalog.library().banks.values())
+    app, banks = with_banks(make_app, content)
     first, second = app.test_client(), app.test_client()
     for bank in banks:
         # the first learner's pages make the copies; the second's are made from them
@@ -209,10 +214,7 @@ def finish(client, bank, name: str, answer) -> str:
 def test_every_results_page_is_what_its_template_renders_for_each_learner(
     make_app, rendered_in_full, content
 ):
-    root = paths.content_root() if content == "shipped" else FIXTURE_CONTENT
-    app = make_app(QUIZAPP_CONTENT_DIR=str(root))
-    with app.app_context():
-        banks = list(catalog.library().banks.values())
+    app, banks = with_banks(make_app, content)
     learners = [
         ("", lambda n: "myth"),
         ("Zed?from=__from__", lambda n: "fact" if n == 1 else "myth"),  # the copy's own marker

@@ -176,7 +176,10 @@ def _read(statement: Select, params: dict) -> list[Sequence]:
         weakref.finalize(pool, _close_all, idle).atexit = False  # a pool gone, and its readers
     connection = None
     try:
-        connection = idle.pop() if idle else _lent(bind)
+        try:
+            connection = idle.pop()
+        except IndexError:
+            connection = _lent(bind)
         rows = _fetched(connection, compiled, params)
     except BaseException as exc:
         error = bind.dialect.dbapi.Error
@@ -188,7 +191,7 @@ def _read(statement: Select, params: dict) -> list[Sequence]:
                 connection.close()
         if not isinstance(exc, error):
             raise
-        if lost:
+        if lost and bind.pool is pool:  # not already replaced by another thread's lost read
             bind.dispose()
         raise _as_sqlalchemys(bind, exc, compiled.sql, params, lost) from exc
     idle.append(connection)
@@ -208,10 +211,11 @@ def _fetched(connection, compiled: "_Compiled", params: dict) -> list[Sequence]:
 
 
 # Per pool, its connections lent for reading and idle: taken out of the pool once each and
-# detached from it (it counts them out, and neither checks nor resets them again), in autocommit,
-# and used by one read at a time (a list's pop and append are atomic in CPython). A checkout and
-# checkin per read cost a statement page a tenth of its time. There are as many as reads ever ran
-# at once in the process (its threads), besides the pool's own.
+# detached from it (it neither checks nor resets them again, and opens others in their place),
+# in autocommit, and used by one read at a time (a list's pop and append are atomic). A checkout
+# and checkin per read cost a statement page a tenth of its time. There are as many as reads ever
+# ran at once in the process (at most its threads), outside the pool's own size and overflow;
+# none is tested when idle: one a server dropped fails its read, which is made again.
 _READERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _ENGINES: weakref.WeakSet = weakref.WeakSet()  # every engine make_engine made (see _forked)
 # what a forked process found of its parent's: never used, nor closed (closing one ends the

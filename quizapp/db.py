@@ -183,10 +183,9 @@ def _read(statement: Select, params: dict) -> list[Sequence]:
         rows = _fetched(connection, compiled, params)
     except BaseException as exc:
         error = bind.dialect.dbapi.Error
-        lost = connection is not None and (
-            isinstance(exc, error) and bind.dialect.is_disconnect(exc, connection, None)
-        )
+        lost = False
         if connection is not None:  # a read cut short (an error, a timeout): in no known state
+            lost = isinstance(exc, error) and bind.dialect.is_disconnect(exc, connection, None)
             with suppress(error):
                 connection.close()
         if not isinstance(exc, error):

@@ -37,6 +37,7 @@ LAYOUT_LINKS = {
 
 def init_app(app: Flask) -> None:
     app.extensions["quizapp.layout_links"] = {}
+    app.extensions["quizapp.stand_ins"] = _StandIns()
     app.add_template_global(layout_links, "layout_links")
     app.add_template_filter(_markdown, "markdown")
     app.add_template_global(STANCES, "STANCES")
@@ -88,9 +89,7 @@ def page(template: str, key: Hashable, values: dict[str, int | str], **context) 
     if "_flashes" in session._get_current_object() or not all(map(_plain, values.values())):
         return render_template(template, **values, **context)
     app = current_app._get_current_object()  # see security.PROXIES
-    stand_ins = app.extensions.get("quizapp.stand_ins") or app.extensions.setdefault(
-        "quizapp.stand_ins", _StandIns()
-    )
+    stand_ins = app.extensions["quizapp.stand_ins"]
     layout = (
         request._get_current_object().script_root,
         accounts.signed_in(),
@@ -234,23 +233,27 @@ def review_items(steps, open_first: bool) -> Markup:
 
 def glance(steps) -> Markup:
     """Every statement of a finished attempt at a glance: a link to each, right or not."""
-    items = _each(
-        "quiz/_glance_item.html",
-        steps,
-        lambda _n, step: (step.number, step.response.correct),
-        lambda _n, step: {"step": step},
-    )
-    return Markup("".join(item for item, _ in items))
+    return _per_step("quiz/_glance_item.html", steps, lambda _n, s: (s.number, s.response.correct))
 
 
 def held(steps) -> Markup:
     """Statements of a finished attempt answered wrong with confidence: a link to each."""
+    return _per_step(
+        "quiz/_held_item.html",
+        steps,
+        lambda _n, s: (
+            s.number,
+            s.question.id,
+            s.question.revision,
+            s.response.answer,
+            s.response.certainty,
+        ),
+    )
 
-    def key(_n: int, step) -> tuple:
-        response, question = step.response, step.question
-        return (step.number, question.id, question.revision, response.answer, response.certainty)
 
-    items = _each("quiz/_held_item.html", steps, key, lambda _n, step: {"step": step})
+def _per_step(template: str, steps, key) -> Markup:
+    """Each step's part, rendered from the step and kept under `key(n, step)`, joined."""
+    items = _each(template, steps, key, lambda _n, step: {"step": step})
     return Markup("".join(item for item, _ in items))
 
 

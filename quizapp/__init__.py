@@ -3,9 +3,10 @@
 import os
 from pathlib import Path
 
-from flask import Flask, Request
+from flask import Flask, Request, current_app
 from werkzeug.sansio.http import parse_cookie
 from werkzeug.utils import cached_property
+from werkzeug.wrappers import Request as WerkzeugRequest
 
 from . import catalog, cli, config, db, errors, ops, paths, security, templating, throttle
 from .articles.views import bp as articles_bp
@@ -17,7 +18,8 @@ from .quiz.views import bp as quiz_bp
 
 
 class QuizRequest(Request):
-    """Flask's request, reading its cookies from the one Cookie header in the WSGI environ.
+    """Flask's request, reading its cookies from the one Cookie header in the WSGI environ, and
+    its form limits from the app's config once per form.
 
     werkzeug finds that header by walking every header the request carries (a browser sends a
     dozen), where it reads any other header by name; every learner page reads its cookies. The
@@ -26,6 +28,22 @@ class QuizRequest(Request):
     @cached_property
     def cookies(self):
         return parse_cookie(self.environ.get("HTTP_COOKIE"), cls=self.dict_storage_class)
+
+    def _load_form_data(self) -> None:
+        """werkzeug's parsing within the app's limits, as Flask's request reads a form. Flask
+        reads each limit, and its debug flag, through the `current_app` proxy: ten lookups to
+        read one form, a tenth of an answer post's time in the app. Here the limits are read
+        from the config once and set on the request, as Flask lets a view set them (a limit
+        set before is kept). Flask's debug-mode message for a file posted without multipart is
+        left out: the app takes no files, and refuses multipart bodies (security._forms_only)."""
+        config = current_app._get_current_object().config  # see security.PROXIES
+        if self._max_content_length is None:
+            self.max_content_length = config["MAX_CONTENT_LENGTH"]
+        if self._max_form_memory_size is None:
+            self.max_form_memory_size = config["MAX_FORM_MEMORY_SIZE"]
+        if self._max_form_parts is None:
+            self.max_form_parts = config["MAX_FORM_PARTS"]
+        WerkzeugRequest._load_form_data(self)
 
 
 class QuizApp(Flask):

@@ -42,7 +42,7 @@ class CSRFProtect(flask_wtf_csrf.CSRFProtect):
                 self._error_response("The referrer header is missing.")
             if not flask_wtf_csrf.same_origin(req.referrer, f"https://{req.host}/"):
                 self._error_response("The referrer does not match the host.")
-        g.csrf_valid = True
+        g._get_current_object().csrf_valid = True
 
 
 csrf = CSRFProtect()
@@ -111,7 +111,7 @@ def _guard():
     unsafe = req.method not in ("GET", "HEAD", "OPTIONS")
     if unsafe:
         _forms_only(req)  # before the CSRF check, which reads the body
-        config = current_app.config
+        config = current_app._get_current_object().config
         if config["WTF_CSRF_ENABLED"] and req.method in config["WTF_CSRF_METHODS"]:
             csrf.protect(apply_exemptions=True)
     _refuse_control_characters(req, unsafe)

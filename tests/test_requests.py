@@ -160,6 +160,51 @@ def test_a_learners_page_reads_flasks_context_through_few_proxy_lookups(
         assert len(looked_up) <= 6, (path, looked_up)
 
 
+def test_an_answer_post_reads_flasks_context_through_few_proxy_lookups(guarded, monkeypatch):
+    """Flask's request reads its form limits (MAX_CONTENT_LENGTH, MAX_FORM_MEMORY_SIZE, ...)
+    and the debug flag through the `current_app` proxy, ten lookups to read one form: a tenth
+    of an answer post's time in the app. The app's request reads them from its app, once."""
+    client, token = guarded
+    started = client.post("/quizzes/sample-quiz", data={"csrf_token": token})
+    first = client.get(started.location).location
+    second = first[:-1] + "2"
+    client.post(first, data={"answer": "myth", "csrf_token": token})  # the worker's first post
+    looked_up = []
+    original = local._ProxyLookup.__get__
+    serving = _while_serving(client.application, monkeypatch)
+
+    def counted(self, instance, owner=None):
+        if instance is not None and serving[0]:
+            looked_up.append(self.name)
+        return original(self, instance, owner)
+
+    monkeypatch.setattr(local._ProxyLookup, "__get__", counted)
+    answered = client.post(second, data={"answer": "fact", "csrf_token": token})
+    assert answered.status_code == 302
+    assert len(looked_up) <= 7, looked_up  # Flask's four, url_for and redirect (three)
+    monkeypatch.undo()
+    assert "You answered\n    <strong>fact</strong>" in client.get(second).text  # and it is kept
+
+
+@pytest.mark.parametrize(
+    ("limits", "size", "status"),
+    [
+        ({}, 60_000, 400),  # within MAX_CONTENT_LENGTH (64 KiB): read, and refused as a name
+        ({}, 70_000, 413),
+        ({"MAX_CONTENT_LENGTH": 1_000}, 2_000, 413),
+        ({"MAX_CONTENT_LENGTH": None, "MAX_FORM_MEMORY_SIZE": None}, 70_000, 400),
+    ],
+)
+def test_a_form_is_read_within_the_apps_limits(make_app, limits, size, status):
+    """The limits a form is read within are the app's config, as Flask reads them: a body over
+    one is refused with a 413 page, and an app without limits reads it whole."""
+    client = make_app(**limits).test_client()
+    sent = client.post("/quizzes/sample-quiz", data={"display_name": "x" * size})
+    assert sent.status_code == status
+    if status == 413:
+        assert "That was too much to send" in sent.text
+
+
 def _while_serving(app, monkeypatch) -> list[bool]:
     """A flag that is up while the app handles a request, and down while the test client
     builds the request and reads the response."""

@@ -126,7 +126,7 @@ def answer_from_post(certain: bool) -> tuple[tuple[str, int | None] | None, Answ
     """The answer (and certainty) this request posts, and the form when one had to judge it;
     no answer, and the form with its errors, when the post is not a whole one. A post that
     `posted_answer` takes as it is makes no form."""
-    given = posted_answer(request.form, certain)
+    given = posted_answer(request._get_current_object().form, certain)  # see security.PROXIES
     if given is not None:
         return given, None
     form = (CertainAnswerForm if certain else AnswerForm)()

@@ -171,16 +171,21 @@ def _read(statement: Select, params: dict) -> list[Sequence]:
     if idle is None:
         if not isinstance(pool, QueuePool):  # one connection for all (an in-memory SQLite)
             with _driver_errors(bind, compiled.sql, params) as connection:
-                return _fetched(connection, compiled, params)
+                cursor = connection.cursor()
+                try:
+                    return _fetched(cursor, compiled, params)
+                finally:
+                    cursor.close()
         idle = _READERS.setdefault(pool, [])
         weakref.finalize(pool, _close_all, idle).atexit = False  # a pool gone, and its readers
     connection = None
     try:
         try:
-            connection = idle.pop()
+            connection, cursor = idle.pop()
         except IndexError:
             connection = _lent(bind)
-        rows = _fetched(connection, compiled, params)
+            cursor = connection.cursor()
+        rows = _fetched(cursor, compiled, params)
     except BaseException as exc:
         error = bind.dialect.dbapi.Error
         lost = False
@@ -193,28 +198,27 @@ def _read(statement: Select, params: dict) -> list[Sequence]:
         if lost and bind.pool is pool:  # not already replaced by another thread's lost read
             bind.dispose()
         raise _as_sqlalchemys(bind, exc, compiled.sql, params, lost) from exc
-    idle.append(connection)
+    idle.append((connection, cursor))
     return rows
 
 
-def _fetched(connection, compiled: "_Compiled", params: dict) -> list[Sequence]:
-    """The rows of a compiled SELECT run on a driver connection, converted by its columns'
+def _fetched(cursor, compiled: "_Compiled", params: dict) -> list[Sequence]:
+    """The rows of a compiled SELECT run on a driver's cursor, converted by its columns'
     types."""
-    cursor = connection.cursor()
     cursor.execute(compiled.sql, compiled.arguments(params))
     rows = cursor.fetchall()
-    cursor.close()
     if compiled.converters:
         rows = [compiled.convert(row) for row in rows]
     return rows
 
 
-# Per pool, its connections lent for reading and idle: taken out of the pool once each and
-# detached from it (it neither checks nor resets them again, and opens others in their place),
-# in autocommit, and used by one read at a time (a list's pop and append are atomic). A checkout
-# and checkin per read cost a statement page a tenth of its time. There are as many as reads ever
-# ran at once in the process (at most its threads), outside the pool's own size and overflow;
-# none is tested when idle: one a server dropped fails its read, which is made again.
+# Per pool, its connections lent for reading and idle, each with its cursor: taken out of the
+# pool once each and detached from it (it neither checks nor resets them again, and opens others
+# in their place), in autocommit, and used by one read at a time (a list's pop and append are
+# atomic). A checkout and checkin per read cost a statement page a tenth of its time, and a new
+# cursor per read a page on PostgreSQL a ninth of its read. There are as many as reads ever ran at
+# once in the process (at most its threads), outside the pool's own size and overflow; none is
+# tested when idle: one a server dropped fails its read, which is made again.
 _READERS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _ENGINES: weakref.WeakSet = weakref.WeakSet()  # every engine make_engine made (see _forked)
 # what a forked process found of its parent's: never used, nor closed (closing one ends the
@@ -237,8 +241,8 @@ def _lent(bind: Engine):
     return connection
 
 
-def _close_all(connections: list) -> None:
-    for connection in connections:
+def _close_all(readers: list) -> None:
+    for connection, _cursor in readers:
         with suppress(Exception):
             connection.close()
 

@@ -190,7 +190,8 @@ def test_an_answer_is_read_and_written_in_two_round_trips_on_postgresql(app, lea
     def untraced(dbapi_connection, _record):
         dbapi_connection.pgconn.untrace()
 
-    (reader,) = db._READERS[engine.pool]  # the connection reads are made on, out of the pool
+    (kept,) = db._READERS[engine.pool]  # the connection reads are made on, out of the pool
+    reader = kept[0]
     with trace.open("w") as log:
         reader.pgconn.trace(log.fileno())
         event.listen(engine, "checkout", traced)
@@ -202,7 +203,7 @@ def test_an_answer_is_read_and_written_in_two_round_trips_on_postgresql(app, lea
             event.remove(engine, "checkout", traced)
             event.remove(engine, "checkin", untraced)
             reader.pgconn.untrace()
-    assert db._READERS[engine.pool] == [reader]
+    assert db._READERS[engine.pool] == [kept]
     # the server ends each round trip with ReadyForQuery
     assert trace.read_text().count("\tReadyForQuery") == 4 * 2
     with app.app_context():

@@ -216,8 +216,8 @@ def test_a_write_stopped_after_its_first_statement_stores_none_of_it(app):
 
 def test_a_learners_read_takes_no_connection_out_of_the_pool(app, client, learner):
     """Taking a connection out of SQLAlchemy's pool and putting it back cost a statement page a
-    tenth of its time (17 µs of 173 on the bench's VM), for one SELECT. Each thread keeps one
-    connection for its reads instead."""
+    tenth of its time (17 µs of 173 on the bench's VM), for one SELECT. Connections taken out
+    of the pool once are kept for reads instead (db._READERS)."""
     url = learner.start()
     client.get(url)
     taken = []

@@ -31,11 +31,12 @@ class QuizRequest(Request):
 
     def _load_form_data(self) -> None:
         """werkzeug's parsing within the app's limits, as Flask's request reads a form. Flask
-        reads each limit, and its debug flag, through the `current_app` proxy: ten lookups to
-        read one form, a tenth of an answer post's time in the app. Here the limits are read
-        from the config once and set on the request, as Flask lets a view set them (a limit
-        set before is kept). Flask's debug-mode message for a file posted without multipart is
-        left out: the app takes no files, and refuses multipart bodies (security._forms_only)."""
+        reads each limit (werkzeug's parser asks for all three, whatever the body), and its
+        debug flag, through the `current_app` proxy: ten lookups to read one form, a tenth of
+        an answer post's time in the app. Here the limits are read from the config once and set
+        on the request, as Flask lets a view set them (a limit set before is kept; one the
+        config leaves unset is still read through Flask's property). Flask's debug-mode message
+        for a form field looked up in `request.files` is left out: nothing here reads files."""
         config = current_app._get_current_object().config  # see security.PROXIES
         if self._max_content_length is None:
             self.max_content_length = config["MAX_CONTENT_LENGTH"]

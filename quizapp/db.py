@@ -169,7 +169,7 @@ def _read(statement: Select, params: dict) -> list[Sequence]:
     pool = bind.pool
     idle = _READERS.get(pool)
     if idle is None:
-        if not isinstance(pool, QueuePool):  # one connection for all (an in-memory SQLite)
+        if not isinstance(pool, QueuePool):  # not a queue of connections (an in-memory SQLite's)
             with _driver_errors(bind, compiled.sql, params) as connection:
                 cursor = connection.cursor()
                 try:

@@ -192,7 +192,7 @@ def test_an_answer_post_reads_flasks_context_through_few_proxy_lookups(guarded, 
         ({}, 60_000, 400),  # within MAX_CONTENT_LENGTH (64 KiB): read, and refused as a name
         ({}, 70_000, 413),
         ({"MAX_CONTENT_LENGTH": 1_000}, 2_000, 413),
-        ({"MAX_CONTENT_LENGTH": None, "MAX_FORM_MEMORY_SIZE": None}, 70_000, 400),
+        ({"MAX_CONTENT_LENGTH": None}, 70_000, 400),
     ],
 )
 def test_a_form_is_read_within_the_apps_limits(make_app, limits, size, status):

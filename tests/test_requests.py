@@ -143,17 +143,7 @@ def test_a_learners_page_reads_flasks_context_through_few_proxy_lookups(
     decodes a cookie once)."""
     url = learner.start()
     client.get(url)  # first views of a page render their copies: not counted
-    looked_up = []
-    original = local._ProxyLookup.__get__
-
-    serving = _while_serving(client.application, monkeypatch)
-
-    def counted(self, instance, owner=None):
-        if instance is not None and serving[0]:
-            looked_up.append(self.name)
-        return original(self, instance, owner)
-
-    monkeypatch.setattr(local._ProxyLookup, "__get__", counted)
+    looked_up = _proxy_lookups(client.application, monkeypatch)
     for path in (url, "/healthz"):
         looked_up.clear()
         assert client.get(path).status_code == 200
@@ -169,19 +159,10 @@ def test_an_answer_post_reads_flasks_context_through_few_proxy_lookups(guarded, 
     first = client.get(started.location).location
     second = first[:-1] + "2"
     client.post(first, data={"answer": "myth", "csrf_token": token})  # the worker's first post
-    looked_up = []
-    original = local._ProxyLookup.__get__
-    serving = _while_serving(client.application, monkeypatch)
-
-    def counted(self, instance, owner=None):
-        if instance is not None and serving[0]:
-            looked_up.append(self.name)
-        return original(self, instance, owner)
-
-    monkeypatch.setattr(local._ProxyLookup, "__get__", counted)
+    looked_up = _proxy_lookups(client.application, monkeypatch)
     answered = client.post(second, data={"answer": "fact", "csrf_token": token})
     assert answered.status_code == 302
-    assert len(looked_up) <= 7, looked_up  # Flask's four, url_for and redirect (three)
+    assert len(looked_up) <= 7, looked_up  # Flask's four, url_for's one and redirect's two
     monkeypatch.undo()
     assert "You answered\n    <strong>fact</strong>" in client.get(second).text  # and it is kept
 
@@ -203,6 +184,22 @@ def test_a_form_is_read_within_the_apps_limits(make_app, limits, size, status):
     assert sent.status_code == status
     if status == 413:
         assert "That was too much to send" in sent.text
+
+
+def _proxy_lookups(app, monkeypatch) -> list[str]:
+    """The attributes read through werkzeug's proxies while the app handles a request, from
+    now until the test ends (or the monkeypatch is undone)."""
+    looked_up = []
+    original = local._ProxyLookup.__get__
+    serving = _while_serving(app, monkeypatch)
+
+    def counted(self, instance, owner=None):
+        if instance is not None and serving[0]:
+            looked_up.append(self.name)
+        return original(self, instance, owner)
+
+    monkeypatch.setattr(local._ProxyLookup, "__get__", counted)
+    return looked_up
 
 
 def _while_serving(app, monkeypatch) -> list[bool]:

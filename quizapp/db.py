@@ -6,7 +6,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import closing, contextmanager, suppress
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -170,12 +170,11 @@ def _read(statement: Select, params: dict) -> list[Sequence]:
     idle = _READERS.get(pool)
     if idle is None:
         if not isinstance(pool, QueuePool):  # not a queue of connections (an in-memory SQLite's)
-            with _driver_errors(bind, compiled.sql, params) as connection:
-                cursor = connection.cursor()
-                try:
-                    return _fetched(cursor, compiled, params)
-                finally:
-                    cursor.close()
+            with (
+                _driver_errors(bind, compiled.sql, params) as connection,
+                closing(connection.cursor()) as cursor,
+            ):
+                return _fetched(cursor, compiled, params)
         idle = _READERS.setdefault(pool, [])
         weakref.finalize(pool, _close_all, idle).atexit = False  # a pool gone, and its readers
     connection = None

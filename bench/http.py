@@ -7,8 +7,10 @@ learner's cookies and, for the answer POSTs, a fresh statement each time, so tha
 commits). Reports requests/s, p50 and p99 for the bare app, /healthz, the catalog, a statement
 page, an answer POST with its commit, the feedback page, the results page and an article page;
 each as a ratio to the bare app, measured again right after each page (so that a drift in the
-machine's speed during the run does not bend the ratios). On SQLite, and on PostgreSQL as well when
-QUIZAPP_TEST_DATABASE_URL (or DATABASE_URL) names one.
+machine's speed during the run does not bend the ratios), and, read from Linux's /proc, the CPU
+time each request cost the server's processes and a PostgreSQL server on this machine (whose work
+shares the cores: where a page's time went, not only how fast it was). On SQLite, and on
+PostgreSQL as well when QUIZAPP_TEST_DATABASE_URL (or DATABASE_URL) names one.
 
 Ratios, not requests/s, are the figures to compare between machines: both sides of a ratio ran
 on the same cores, a few seconds apart. Without wrk the Python client (bench.client) drives the
@@ -28,14 +30,19 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from sqlalchemy import make_url
+
 from bench.client import Browser, Learner
+from bench.cpu import CPUTime, named, process_group
 from bench.server import REPO, Server, fresh_database
 
 WRK = shutil.which("wrk")
+CPU_MEASURED = Path("/proc/self/stat").exists()  # Linux: each request's CPU time is reported
 SCRIPT = REPO / "bench" / "wrk.lua"
 PAGES = (
     "bare hello",
@@ -75,6 +82,8 @@ class Result:
     rps: float
     p50_ms: float
     p99_ms: float
+    cpu_us: float | None = None  # CPU per request: the server's master and workers
+    database_us: float | None = None  # and the database server's, when it shares this machine
 
 
 def prepare(base: str, posts: int) -> dict[str, Load]:
@@ -196,10 +205,25 @@ def measure_database(url: str, args, workdir: Path) -> dict[str, tuple[Result, f
     """Each page's result, and the bare app's requests/s measured right after it: a ratio of
     two neighbours stays true when the machine's speed drifts during the run."""
 
-    def drive(base: str, load: Load) -> Result:
-        if WRK:
-            return run_wrk(base, load, args.seconds, args.connections, workdir)
-        return run_python(base, load, args.seconds, min(args.connections, 4))
+    database = _database_processes(url)
+
+    def drive(target: Server, load: Load) -> Result:
+        with (
+            CPUTime(lambda: process_group(target.process.pid)) as app,
+            CPUTime(database or list) as serving,
+        ):
+            if WRK:
+                result = run_wrk(target.url, load, args.seconds, args.connections, workdir)
+            else:
+                result = run_python(target.url, load, args.seconds, min(args.connections, 4))
+        if not CPU_MEASURED:
+            return result
+        per_request = 1e6 / (result.rps * args.seconds)  # µs
+        return replace(
+            result,
+            cpu_us=app.seconds * per_request,
+            database_us=serving.seconds * per_request if database else None,
+        )
 
     settings = {"QUIZAPP_WORKERS": str(args.workers)}
     bare = Server(url, workdir, app="bench.bare:app", **settings).start()
@@ -207,17 +231,17 @@ def measure_database(url: str, args, workdir: Path) -> dict[str, tuple[Result, f
     hello = Load((("GET", "/", ""),), "", 200)
     results = {}
     try:
-        drive(bare.url, hello)  # warm up
-        first = drive(bare.url, hello)
+        drive(bare, hello)  # warm up
+        first = drive(bare, hello)
         per_round = int(first.rps * args.seconds * 0.8) + 200
         loads = prepare(server.url, posts=per_round * args.rounds)
-        drive(server.url, loads["statement page"])  # warm up
+        drive(server, loads["statement page"])  # warm up
         bares = [first]
         runs = {name: [] for name in loads}
         for n in range(args.rounds):  # the pages in turn, each round
             for name, load in loads.items():
-                page = drive(server.url, _share(load, n, args.rounds))
-                bares.append(drive(bare.url, hello))
+                page = drive(server, _share(load, n, args.rounds))
+                bares.append(drive(bare, hello))
                 runs[name].append((page, bares[-1].rps))
         for name, measured in runs.items():  # the run with the median ratio
             measured.sort(key=lambda run: run[0].rps / run[1])
@@ -231,6 +255,19 @@ def measure_database(url: str, args, workdir: Path) -> dict[str, tuple[Result, f
     verdict = "ok" if page_size + css < PAGE_WEIGHT else "MISSED"
     print(f"  a statement page and its stylesheet: {page_size:,} + {css:,} B (< 30 KB: {verdict})")
     return results
+
+
+def _database_processes(url: str) -> Callable[[], list[int]] | None:
+    """The database server's processes when it runs on this machine, where its work shares the
+    cores the ratios are measured on; None for SQLite, which works inside the app's workers, and
+    for a server elsewhere."""
+    parts = make_url(url)
+    if parts.get_backend_name() != "postgresql":
+        return None
+    host = parts.host or parts.query.get("host") or ""
+    if host in ("", "localhost", "127.0.0.1", "::1") or str(host).startswith("/"):
+        return lambda: named("postgres")
+    return None
 
 
 def weight(base: str) -> tuple[int, int]:
@@ -262,7 +299,10 @@ def table(kind: str, results: dict[str, tuple[Result, float]], args) -> bool:
     median of its runs; each page's ratio is to the bare run right after it."""
     bars = {**BARS, **(POSTGRES_BARS if kind == "PostgreSQL" else {})}
     print(f"\n{kind}: gunicorn, {args.workers} sync workers per server")
-    print(f"  {'page':16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>6}  bars")
+    print(
+        f"  {'page':16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'app CPU':>8} {'db CPU':>7} "
+        f"{'ratio':>6}  bars"
+    )
     missed = False
     for name in PAGES:
         result, baseline = results[name]
@@ -278,9 +318,13 @@ def table(kind: str, results: dict[str, tuple[Result, float]], args) -> bool:
         missed |= not tail_ok
         print(
             f"  {name:16} {result.rps:8.0f} {result.p50_ms:8.2f} {result.p99_ms:8.2f} "
-            f"{ratio:6.2f}  {'; '.join(notes)}"
+            f"{_us(result.cpu_us):>8} {_us(result.database_us):>7} {ratio:6.2f}  {'; '.join(notes)}"
         )
     return missed
+
+
+def _us(figure: float | None) -> str:
+    return "-" if figure is None else f"{figure:.0f}"
 
 
 def main() -> int:
@@ -306,6 +350,11 @@ def main() -> int:
     )
     print(f"bench.http on {machine()}\nload: {client}")
     print("compare ratios (page / bare Flask hello, same run), not requests/s, across machines")
+    if CPU_MEASURED:
+        print(
+            "app CPU, db CPU: µs of CPU time per request, of the server's gunicorn processes "
+            "and of a PostgreSQL server on this machine, which shares its cores"
+        )
     workdir = Path(tempfile.mkdtemp(prefix="quizapp-http-"))
     databases = [("SQLite", f"sqlite:///{workdir / 'bench.sqlite3'}")]
     postgres = os.environ.get("QUIZAPP_TEST_DATABASE_URL") or os.environ.get("DATABASE_URL", "")

@@ -3,66 +3,73 @@ load, so that the bench can say what one request cost the app's workers and, whe
 runs on this machine, the database server, which shares the same cores."""
 
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 PROC = Path("/proc")
 
 
 def _fields(pid: int) -> list[str] | None:
-    """/proc/PID/stat's fields after the command's name (which may hold spaces)."""
+    """/proc/PID/stat's fields after the command's name (which may hold spaces and parentheses);
+    None for a process gone."""
     try:
         return (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
     except (OSError, IndexError):
-        return None  # gone, or no /proc here
+        return None
 
 
-def _seconds(pid: int) -> float:
-    """User and system time of the process and of its children it has reaped."""
+def _pids() -> set[int]:
+    return {int(entry.name) for entry in PROC.iterdir() if entry.name.isdigit()}
+
+
+def parent(pid: int) -> int | None:
     fields = _fields(pid)
-    if fields is None:
-        return 0.0
-    utime, stime, cutime, cstime = (int(f) for f in fields[11:15])
-    return (utime + stime + cutime + cstime) / os.sysconf("SC_CLK_TCK")
+    return int(fields[1]) if fields else None
 
 
-def _all() -> Iterable[int]:
-    return (int(entry.name) for entry in PROC.iterdir() if entry.name.isdigit())
-
-
-def process_group(master: int) -> list[int]:
-    """A server's master and its workers (its child processes)."""
-    children = [pid for pid in _all() if (fields := _fields(pid)) and int(fields[1]) == master]
-    return [master, *children]
-
-
-def named(name: str) -> list[int]:
-    """Every process of that name (`postgres`: its server, its backends, its helpers)."""
-    found = []
-    for pid in _all():
-        try:
-            if (PROC / str(pid) / "comm").read_text().strip() == name:
-                found.append(pid)
-        except OSError:
-            pass
-    return found
+def process_group(master: int) -> set[int]:
+    """A server's master and its child processes (gunicorn's workers; PostgreSQL's backends and
+    helpers)."""
+    return {master} | {pid for pid in _pids() if parent(pid) == master}
 
 
 class CPUTime:
-    """CPU seconds the processes `find()` names spent in the block: found again at its end,
-    so that one started during the block counts too; one that ended counts through the
-    parent that reaped it (a gunicorn master, PostgreSQL's postmaster), less what it had spent
-    before the block."""
+    """CPU seconds the processes `find()` names spent in the block, as user and system time.
 
-    def __init__(self, find: Callable[[], list[int]]):
+    They are found again at the block's end, so that a process started in it counts in full. One
+    that ended in it counts through the parent that reaped it (a gunicorn master, PostgreSQL's
+    postmaster: a parent's time includes its reaped children's), less what it had spent before
+    the block; one whose parent is not among them is lost, and counts nothing. Each end reads
+    every process once with no process starting or ending meanwhile (else it reads them again),
+    so that a worker reaped during the reading is neither missed nor counted twice."""
+
+    def __init__(self, find: Callable[[], set[int]]):
         self.find = find
         self.seconds = 0.0
 
     def __enter__(self) -> "CPUTime":
-        self._before = {pid: _seconds(pid) for pid in self.find()}
+        self._before = self._read()
         return self
 
     def __exit__(self, *_exc) -> None:
-        now = {pid: _seconds(pid) for pid in self.find()}
-        ended = sum(spent for pid, spent in self._before.items() if pid not in now)
-        self.seconds = sum(spent - self._before.get(pid, 0.0) for pid, spent in now.items()) - ended
+        before, now = self._before, self._read()
+        spent = sum(seconds - before.get(pid, (0.0, None))[0] for pid, (seconds, _) in now.items())
+        # the part of an ended process's time that its reaping parent counts again
+        counted_again = sum(
+            seconds for pid, (seconds, up) in before.items() if pid not in now and up in now
+        )
+        self.seconds = spent - counted_again
+
+    def _read(self) -> dict[int, tuple[float, int]]:
+        """pid: (its and its reaped children's CPU seconds, its parent), for each process."""
+        tick = os.sysconf("SC_CLK_TCK")
+        for _attempt in range(20):  # the processes come and go in bursts, rarely
+            found = self.find()
+            read = {pid: _fields(pid) for pid in found}
+            if None not in read.values() and self.find() == found:
+                break
+        return {
+            pid: (sum(int(f) for f in fields[11:15]) / tick, int(fields[1]))
+            for pid, fields in read.items()
+            if fields is not None
+        }

@@ -30,16 +30,17 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sqlalchemy import make_url
+from sqlalchemy import make_url, text
+from sqlalchemy.pool import NullPool
 
 from bench.client import Browser, Learner
-from bench.cpu import CPUTime, named, process_group
+from bench.cpu import CPUTime, parent, process_group
 from bench.server import REPO, Server, fresh_database
+from quizapp.db import make_engine
 
 WRK = shutil.which("wrk")
 CPU_MEASURED = Path("/proc/self/stat").exists()  # Linux: each request's CPU time is reported
@@ -82,8 +83,18 @@ class Result:
     rps: float
     p50_ms: float
     p99_ms: float
+    requests: int = 0
     cpu_us: float | None = None  # CPU per request: the server's master and workers
     database_us: float | None = None  # and the database server's, when it shares this machine
+
+    def costing(self, app: float, database: float | None) -> "Result":
+        """With the CPU seconds the app's and the database's processes spent on it."""
+        per_request = 1e6 / self.requests  # µs
+        return replace(
+            self,
+            cpu_us=app * per_request,
+            database_us=None if database is None else database * per_request,
+        )
 
 
 def prepare(base: str, posts: int) -> dict[str, Load]:
@@ -159,7 +170,10 @@ def run_wrk(base: str, load: Load, seconds: float, connections: int, workdir: Pa
     if summary["repeated"]:
         raise RuntimeError(f"{target}: ran out of fresh statements ({summary['repeated']})")
     return Result(
-        summary["requests"] / summary["seconds"], summary["p50_us"] / 1000, summary["p99_us"] / 1000
+        summary["requests"] / summary["seconds"],
+        summary["p50_us"] / 1000,
+        summary["p99_us"] / 1000,
+        summary["requests"],
     )
 
 
@@ -190,7 +204,7 @@ def run_python(base: str, load: Load, seconds: float, clients: int) -> Result:
         elapsed = time.perf_counter() - began
     latencies = sorted(x for r in results for x in r)
     p99 = latencies[min(len(latencies) - 1, int(0.99 * len(latencies)))]
-    return Result(len(latencies) / elapsed, statistics.median(latencies), p99)
+    return Result(len(latencies) / elapsed, statistics.median(latencies), p99, len(latencies))
 
 
 def _share(load: Load, n: int, rounds: int) -> Load:
@@ -205,12 +219,12 @@ def measure_database(url: str, args, workdir: Path) -> dict[str, tuple[Result, f
     """Each page's result, and the bare app's requests/s measured right after it: a ratio of
     two neighbours stays true when the machine's speed drifts during the run."""
 
-    database = _database_processes(url)
+    postmaster = database_server(url)
 
     def drive(target: Server, load: Load) -> Result:
         with (
             CPUTime(lambda: process_group(target.process.pid)) as app,
-            CPUTime(database or list) as serving,
+            CPUTime(lambda: process_group(postmaster) if postmaster else set()) as serving,
         ):
             if WRK:
                 result = run_wrk(target.url, load, args.seconds, args.connections, workdir)
@@ -218,12 +232,7 @@ def measure_database(url: str, args, workdir: Path) -> dict[str, tuple[Result, f
                 result = run_python(target.url, load, args.seconds, min(args.connections, 4))
         if not CPU_MEASURED:
             return result
-        per_request = 1e6 / (result.rps * args.seconds)  # µs
-        return replace(
-            result,
-            cpu_us=app.seconds * per_request,
-            database_us=serving.seconds * per_request if database else None,
-        )
+        return result.costing(app.seconds, serving.seconds if postmaster else None)
 
     settings = {"QUIZAPP_WORKERS": str(args.workers)}
     bare = Server(url, workdir, app="bench.bare:app", **settings).start()
@@ -257,17 +266,21 @@ def measure_database(url: str, args, workdir: Path) -> dict[str, tuple[Result, f
     return results
 
 
-def _database_processes(url: str) -> Callable[[], list[int]] | None:
-    """The database server's processes when it runs on this machine, where its work shares the
-    cores the ratios are measured on; None for SQLite, which works inside the app's workers, and
-    for a server elsewhere."""
-    parts = make_url(url)
-    if parts.get_backend_name() != "postgresql":
+def database_server(url: str) -> int | None:
+    """The process id of the PostgreSQL server the URL reaches, when it runs on this machine
+    (where its work shares the cores the ratios are measured on): the parent of the backend that
+    answers. None for SQLite, which works inside the app's workers, and for a server this
+    machine cannot see."""
+    if not CPU_MEASURED or make_url(url).get_backend_name() != "postgresql":
         return None
-    host = parts.host or parts.query.get("host") or ""
-    if host in ("", "localhost", "127.0.0.1", "::1") or str(host).startswith("/"):
-        return lambda: named("postgres")
-    return None
+    engine = make_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as connection:
+            backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
+            server = parent(backend)  # read while the backend is there to be read
+    finally:
+        engine.dispose()
+    return server if server is not None and server > 1 else None
 
 
 def weight(base: str) -> tuple[int, int]:
@@ -300,7 +313,7 @@ def table(kind: str, results: dict[str, tuple[Result, float]], args) -> bool:
     bars = {**BARS, **(POSTGRES_BARS if kind == "PostgreSQL" else {})}
     print(f"\n{kind}: gunicorn, {args.workers} sync workers per server")
     print(
-        f"  {'page':16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'app CPU':>8} {'db CPU':>7} "
+        f"  {'page':16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'app µs':>7} {'db µs':>6} "
         f"{'ratio':>6}  bars"
     )
     missed = False
@@ -318,7 +331,7 @@ def table(kind: str, results: dict[str, tuple[Result, float]], args) -> bool:
         missed |= not tail_ok
         print(
             f"  {name:16} {result.rps:8.0f} {result.p50_ms:8.2f} {result.p99_ms:8.2f} "
-            f"{_us(result.cpu_us):>8} {_us(result.database_us):>7} {ratio:6.2f}  {'; '.join(notes)}"
+            f"{_us(result.cpu_us):>7} {_us(result.database_us):>6} {ratio:6.2f}  {'; '.join(notes)}"
         )
     return missed
 
@@ -352,8 +365,9 @@ def main() -> int:
     print("compare ratios (page / bare Flask hello, same run), not requests/s, across machines")
     if CPU_MEASURED:
         print(
-            "app CPU, db CPU: µs of CPU time per request, of the server's gunicorn processes "
-            "and of a PostgreSQL server on this machine, which shares its cores"
+            "app µs, db µs: CPU time per request, of the server's gunicorn master and workers, and "
+            "of a PostgreSQL server on this machine (its backends and helpers), which shares its "
+            "cores; '-': not measured"
         )
     workdir = Path(tempfile.mkdtemp(prefix="quizapp-http-"))
     databases = [("SQLite", f"sqlite:///{workdir / 'bench.sqlite3'}")]

@@ -1,16 +1,18 @@
 """The HTTP bench: its rounds (every answer POST is sent in one round only, so that each
 commits), and the CPU time it reports for each request."""
 
+import os
+import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from bench.cpu import CPUTime, named, process_group
-from bench.http import PAGES, Load, Result, _share, table
+from bench import cpu
+from bench.cpu import CPUTime, process_group
+from bench.http import PAGES, Load, Result, _share, database_server, table
 
 
 def test_each_round_takes_its_own_answer_posts_and_repeats_the_pages():
@@ -24,53 +26,103 @@ def test_each_round_takes_its_own_answer_posts_and_repeats_the_pages():
 
 
 SPIN = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
+TICK = os.sysconf("SC_CLK_TCK")
+ON_LINUX = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads Linux's /proc")
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="CPU time is read from /proc")
-def test_the_cpu_a_server_spends_is_counted_with_its_workers_that_exit():
-    """A server's CPU per request counts its master and workers, and a worker that exited
-    during the run (its master reaped it), as gunicorn's workers are counted."""
+def _process(proc: Path, pid: int, parent: int, ticks: int, reaped: int = 0) -> None:
+    """A process as /proc shows it, with a name that has spaces and parentheses in it."""
+    fields = ["S", str(parent), *["0"] * 9, str(ticks), "0", str(reaped), "0", *["0"] * 5]
+    (proc / str(pid)).mkdir(exist_ok=True)
+    (proc / str(pid) / "stat").write_text(
+        f"{pid} (gunicorn: worker (x) [a b]) {' '.join(fields)}\n"
+    )
+
+
+def test_a_servers_cpu_counts_its_workers_and_what_its_master_reaped(tmp_path, monkeypatch):
+    """What a server spent in a run: its master, its workers, one started during the run, and
+    one that ended during it (counted through its master, which reaped it, less what it had
+    spent before); nothing of another process."""
+    monkeypatch.setattr(cpu, "PROC", tmp_path)
+    _process(tmp_path, 10, 1, ticks=100)
+    _process(tmp_path, 11, 10, ticks=50)
+    _process(tmp_path, 12, 10, ticks=30)
+    _process(tmp_path, 99, 1, ticks=1000)
+    with CPUTime(lambda: process_group(10)) as spent:
+        shutil.rmtree(tmp_path / "11")  # spent 20 more ticks, ended, and was reaped
+        _process(tmp_path, 10, 1, ticks=102, reaped=70)
+        _process(tmp_path, 12, 10, ticks=40)
+        _process(tmp_path, 13, 10, ticks=5)  # a new worker
+        _process(tmp_path, 99, 1, ticks=1500)
+    assert spent.seconds == pytest.approx((2 + 20 + 10 + 5) / TICK)
+
+
+def test_a_process_that_ended_unseen_by_its_parent_counts_nothing(tmp_path, monkeypatch):
+    monkeypatch.setattr(cpu, "PROC", tmp_path)
+    _process(tmp_path, 21, 1, ticks=300)
+    with CPUTime(lambda: {pid for pid in (21,) if (tmp_path / str(pid)).exists()}) as spent:
+        shutil.rmtree(tmp_path / "21")
+    assert spent.seconds == 0
+
+
+@ON_LINUX
+def test_the_cpu_of_a_real_worker_is_counted_once_reaped():
     master = subprocess.Popen(
         [
             sys.executable,
             "-c",
-            "import sys, subprocess, time; time.sleep(0.3); "
-            f"subprocess.run([sys.executable, '-c', {SPIN!r}]); time.sleep(30)",
-        ]
+            "import subprocess, sys, time; time.sleep(0.2); "
+            f"subprocess.run([sys.executable, '-c', {SPIN!r}]); print('reaped', flush=True); "
+            "time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
         with CPUTime(lambda: process_group(master.pid)) as spent:
-            time.sleep(1.5)  # the worker starts, spins 0.3 s, and exits
-        assert 0.25 <= spent.seconds < 1
+            assert master.stdout.readline() == "reaped\n"
+        assert 0.25 <= spent.seconds < 1.5  # the worker's 0.3 s, and the master's start
     finally:
         master.kill()
         master.wait()
 
 
-@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="CPU time is read from /proc")
-def test_a_database_on_this_machine_is_found_by_its_processes_name():
-    spinner = subprocess.Popen([sys.executable, "-c", SPIN])
-    try:
-        name = Path(f"/proc/{spinner.pid}/comm").read_text().strip()
-        with CPUTime(lambda: named(name)) as spent:
-            spinner.wait()
-        assert spent.seconds >= 0.2
-    finally:
-        spinner.kill()
+@ON_LINUX
+def test_the_database_server_is_found_by_the_backend_that_answers():
+    """The PostgreSQL server the URL reaches, and its processes (backends and helpers); none
+    for SQLite, whose work is the app's workers' own."""
+    assert database_server("sqlite:///x.sqlite3") is None
+    url = os.environ.get("QUIZAPP_TEST_DATABASE_URL", "")
+    if not url.startswith("postgresql"):
+        pytest.skip("QUIZAPP_TEST_DATABASE_URL names no PostgreSQL database")
+    server = database_server(url)
+    assert server is not None
+    assert Path(f"/proc/{server}/comm").read_text().strip() in ("postgres", "postmaster")
+    assert len(process_group(server)) > 1
+
+
+def test_cpu_seconds_become_microseconds_per_request():
+    result = Result(6000, 2.4, 3.5, requests=30_000)
+    assert result.costing(13.5, 2.7).cpu_us == pytest.approx(450)
+    assert result.costing(13.5, 2.7).database_us == pytest.approx(90)
+    assert result.costing(13.5, None).database_us is None
 
 
 def test_the_table_shows_the_cpu_each_request_cost(capsys):
     """Each page's line says what a request cost the app's workers and, on PostgreSQL, the
     database server on the same cores: where a page's time went, not only how fast it was."""
     args = SimpleNamespace(workers=2)
-    bare = Result(6000, 2.4, 3.5, 240, None)
-    page = Result(3000, 4.8, 9.8, 450, 160)
+    bare = Result(6000, 2.4, 3.5, 30_000, cpu_us=240, database_us=0)
+    page = Result(3000, 4.8, 9.8, 15_000, cpu_us=450, database_us=160)
     results = {name: (page, 6000) for name in PAGES} | {"bare hello": (bare, 6000)}
     table("PostgreSQL", results, args)
     lines = capsys.readouterr().out.splitlines()
     header = next(line for line in lines if line.startswith("  page"))
-    assert header.split()[1:9] == ["req/s", "p50", "ms", "p99", "ms", "app", "CPU", "db"]
+    assert header.split()[1:9] == ["req/s", "p50", "ms", "p99", "ms", "app", "µs", "db"]
     bare_line = next(line for line in lines if line.startswith("  bare hello"))
-    assert bare_line.split()[2:7] == ["6000", "2.40", "3.50", "240", "-"]
+    assert bare_line.split()[2:8] == ["6000", "2.40", "3.50", "240", "0", "1.00"]
     statement = next(line for line in lines if line.startswith("  statement page"))
     assert statement.split()[2:8] == ["3000", "4.80", "9.80", "450", "160", "0.50"]
+    table("SQLite", {**results, "bare hello": (Result(6000, 2.4, 3.5, 30_000, 240), 6000)}, args)
+    sqlite_bare = next(line for line in capsys.readouterr().out.splitlines() if "bare" in line)
+    assert sqlite_bare.split()[5:7] == ["240", "-"]  # not measured: SQLite is the workers' own

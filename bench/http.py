@@ -221,17 +221,19 @@ def measure_database(url: str, args, workdir: Path) -> dict[str, tuple[Result, f
 
     postmaster = database_server(url)
 
+    def load_on(target: Server, load: Load) -> Result:
+        if WRK:
+            return run_wrk(target.url, load, args.seconds, args.connections, workdir)
+        return run_python(target.url, load, args.seconds, min(args.connections, 4))
+
     def drive(target: Server, load: Load) -> Result:
+        if not CPU_MEASURED:
+            return load_on(target, load)
         with (
             CPUTime(lambda: process_group(target.process.pid)) as app,
             CPUTime(lambda: process_group(postmaster) if postmaster else set()) as serving,
         ):
-            if WRK:
-                result = run_wrk(target.url, load, args.seconds, args.connections, workdir)
-            else:
-                result = run_python(target.url, load, args.seconds, min(args.connections, 4))
-        if not CPU_MEASURED:
-            return result
+            result = load_on(target, load)
         return result.costing(app.seconds, serving.seconds if postmaster else None)
 
     settings = {"QUIZAPP_WORKERS": str(args.workers)}
@@ -280,7 +282,7 @@ def database_server(url: str) -> int | None:
             server = parent(backend)  # read while the backend is there to be read
     finally:
         engine.dispose()
-    return server if server is not None and server > 1 else None
+    return server if server is not None and server > 1 else None  # 1: an orphan, not a server
 
 
 def weight(base: str) -> tuple[int, int]:

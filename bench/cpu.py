@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 PROC = Path("/proc")
+AVAILABLE = (PROC / "self" / "stat").exists()  # Linux
 
 
 def _fields(pid: int) -> list[str] | None:

@@ -37,13 +37,13 @@ from pathlib import Path
 from sqlalchemy import make_url, text
 from sqlalchemy.pool import NullPool
 
+from bench import cpu
 from bench.client import Browser, Learner
 from bench.cpu import CPUTime, parent, process_group
 from bench.server import REPO, Server, fresh_database
 from quizapp.db import make_engine
 
 WRK = shutil.which("wrk")
-CPU_MEASURED = Path("/proc/self/stat").exists()  # Linux: each request's CPU time is reported
 SCRIPT = REPO / "bench" / "wrk.lua"
 PAGES = (
     "bare hello",
@@ -227,7 +227,7 @@ def measure_database(url: str, args, workdir: Path) -> dict[str, tuple[Result, f
         return run_python(target.url, load, args.seconds, min(args.connections, 4))
 
     def drive(target: Server, load: Load) -> Result:
-        if not CPU_MEASURED:
+        if not cpu.AVAILABLE:
             return load_on(target, load)
         with (
             CPUTime(lambda: process_group(target.process.pid)) as app,
@@ -273,7 +273,7 @@ def database_server(url: str) -> int | None:
     (where its work shares the cores the ratios are measured on): the parent of the backend that
     answers. None for SQLite, which works inside the app's workers, and for a server this
     machine cannot see."""
-    if not CPU_MEASURED or make_url(url).get_backend_name() != "postgresql":
+    if not cpu.AVAILABLE or make_url(url).get_backend_name() != "postgresql":
         return None
     engine = make_engine(url, poolclass=NullPool)
     try:
@@ -365,7 +365,7 @@ def main() -> int:
     )
     print(f"bench.http on {machine()}\nload: {client}")
     print("compare ratios (page / bare Flask hello, same run), not requests/s, across machines")
-    if CPU_MEASURED:
+    if cpu.AVAILABLE:
         print(
             "app µs, db µs: CPU time per request, of the server's gunicorn master and workers, and "
             "of a PostgreSQL server on this machine (its backends and helpers), which shares its "

@@ -1,12 +1,84 @@
 """The baseline of `make bench`: a bare Flask app that only says hello, served by the same
-gunicorn settings as the app, so that a ratio to it is what the app's own work costs."""
+gunicorn settings as the app, so that a ratio to it is what the app's own work costs.
 
-from flask import Flask
+It is also the bench's yardstick for the database: `/read` reads one row by its key and `/write`
+inserts one row and commits it (each one statement straight through the driver, on a connection
+each worker opens once, in autocommit), on the database QUIZAPP_DATABASE_URL names, as durably
+as the app's own writes. Their ratios are the most any Flask page that reads, or any post that
+commits, could reach on this machine and database; `prepare` makes their table.
+"""
+
+import os
+import sqlite3
+from contextlib import closing
+
+import psycopg
+from flask import Flask, redirect, request
+from markupsafe import escape
+from sqlalchemy import make_url
 
 app = Flask(__name__)
+_CONNECTIONS: dict[str, tuple] = {}  # URL: (connection, the driver's parameter marker)
 
 
 @app.get("/")
 @app.get("/healthz")
 def hello():
     return "hello"
+
+
+@app.get("/read")
+def read():
+    connection, marker = _connection()
+    query = f"SELECT value FROM bench_yardstick WHERE key = {marker}"
+    (value,) = connection.execute(query, ("one",)).fetchone()
+    return f"<p>{escape(value)}</p>"
+
+
+@app.post("/write")
+def write():
+    connection, marker = _connection()
+    query = f"INSERT INTO bench_yardstick (key, value) VALUES ({marker}, {marker})"
+    connection.execute(query, (request.form["key"], "myth"))
+    return redirect("/")
+
+
+def _connection() -> tuple:
+    """This process's connection (a worker opens its own on first use) and its marker."""
+    url = os.environ["QUIZAPP_DATABASE_URL"]
+    if url not in _CONNECTIONS:
+        connection = connect(url)
+        marker = "?" if isinstance(connection, sqlite3.Connection) else "%s"
+        _CONNECTIONS[url] = (connection, marker)
+    return _CONNECTIONS[url]
+
+
+def connect(url: str) -> sqlite3.Connection | psycopg.Connection:
+    """A connection in autocommit to the database a SQLAlchemy URL names, through its driver:
+    on SQLite in WAL with synchronous=NORMAL, as the app writes (db._sqlite_pragmas); on
+    PostgreSQL each commit waits for its flush to disk, as the app's do."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        connection = sqlite3.connect(parsed.database, timeout=15, isolation_level=None)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute("PRAGMA synchronous=NORMAL")
+        return connection
+    conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+    return psycopg.connect(conninfo, autocommit=True)
+
+
+def prepare(url: str) -> None:
+    """The yardsticks' table, made afresh, with the row `/read` reads."""
+    with closing(connect(url)) as connection:
+        connection.execute("DROP TABLE IF EXISTS bench_yardstick")
+        connection.execute("CREATE TABLE bench_yardstick (key VARCHAR(32) PRIMARY KEY, value TEXT)")
+        connection.execute("INSERT INTO bench_yardstick VALUES ('one', 'a yardstick row')")
+
+
+def drop(url: str) -> None:
+    """The yardsticks' table gone, with this process's connection to it."""
+    kept = _CONNECTIONS.pop(url, None)
+    if kept is not None:
+        kept[0].close()
+    with closing(connect(url)) as connection:
+        connection.execute("DROP TABLE IF EXISTS bench_yardstick")

@@ -1,18 +1,20 @@
 """The HTTP bench: its rounds (every answer POST is sent in one round only, so that each
-commits), and the CPU time it reports for each request."""
+commits), the CPU time it reports for each request, and its yardsticks (a bare Flask app's one
+read and one committed write)."""
 
 import os
 import shutil
 import subprocess
 import sys
+from contextlib import closing
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
-from bench import cpu
+from bench import bare, cpu
 from bench.cpu import CPUTime, process_group
-from bench.http import PAGES, Load, Result, _share, database_server, table
+from bench.http import PAGES, YARDSTICKS, Load, Result, _share, database_server, table, yardsticks
 
 
 def test_each_round_takes_its_own_answer_posts_and_repeats_the_pages():
@@ -114,7 +116,7 @@ def test_the_table_shows_the_cpu_each_request_cost(capsys):
     args = SimpleNamespace(workers=2)
     bare = Result(6000, 2.4, 3.5, 30_000, cpu_us=240, database_us=0)
     page = Result(3000, 4.8, 9.8, 15_000, cpu_us=450, database_us=160)
-    results = {name: (page, 6000) for name in PAGES} | {"bare hello": (bare, 6000)}
+    results = {name: (page, 6000) for name in (*PAGES, *YARDSTICKS)} | {"bare hello": (bare, 6000)}
     table("PostgreSQL", results, args)
     lines = capsys.readouterr().out.splitlines()
     header = next(line for line in lines if line.startswith("  page"))
@@ -126,3 +128,46 @@ def test_the_table_shows_the_cpu_each_request_cost(capsys):
     table("SQLite", {**results, "bare hello": (Result(6000, 2.4, 3.5, 30_000, 240), 6000)}, args)
     sqlite_bare = next(line for line in capsys.readouterr().out.splitlines() if "bare" in line)
     assert sqlite_bare.split()[5:7] == ["240", "-"]  # not measured: SQLite is the workers' own
+
+
+def test_the_yardsticks_read_a_row_and_commit_a_row(database, monkeypatch):
+    """The bare app's read answers with the row it read, and its write is committed before it
+    answers: what any Flask app on this database does at the least for a page and for a post."""
+    url, _engine = database
+    monkeypatch.setenv("QUIZAPP_DATABASE_URL", url)
+    bare.prepare(url)
+    try:
+        client = bare.app.test_client()
+        read = client.get("/read")
+        assert read.status_code == 200
+        assert read.text == "<p>a yardstick row</p>"
+        for n in range(3):
+            assert client.post("/write", data={"key": f"k{n}"}).status_code == 302
+        with closing(bare.connect(url)) as other:  # another connection: the writes committed
+            written = other.execute("SELECT key FROM bench_yardstick ORDER BY key").fetchall()
+        assert [key for (key,) in written] == ["k0", "k1", "k2", "one"]
+    finally:
+        bare.drop(url)
+
+
+def test_each_yardstick_write_has_a_key_of_its_own():
+    loads = yardsticks(posts=30)
+    assert loads["bare + 1 read"].requests == (("GET", "/read", ""),)
+    posts = loads["bare + 1 write"].requests
+    assert len(posts) == len({body for _method, _path, body in posts}) == 30
+    assert all(method == "POST" and path == "/write" for method, path, _body in posts)
+    assert loads["bare + 1 write"].status == 302
+
+
+def test_the_table_shows_the_yardsticks_with_no_bar(capsys):
+    """A yardstick is the bare app's, not a page of the app's: it has no bar, and however low,
+    it fails no check."""
+    args = SimpleNamespace(workers=2)
+    page = Result(6000, 2.4, 3.5, 30_000, cpu_us=240)  # every page meets its bars
+    slow = Result(600, 24.0, 999.0, 3_000, cpu_us=900)  # a tail far over 4x its p50
+    results = {name: (page, 6000) for name in PAGES} | {name: (slow, 6000) for name in YARDSTICKS}
+    assert table("SQLite", results, args) is False
+    lines = capsys.readouterr().out.splitlines()
+    write = next(line for line in lines if line.startswith("  bare + 1 write"))
+    assert write.split()[4:10] == ["600", "24.00", "999.00", "900", "-", "0.10"]
+    assert write.endswith("yardstick: no bar")

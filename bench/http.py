@@ -9,8 +9,10 @@ page, an answer POST with its commit, the feedback page, the results page and an
 each as a ratio to the bare app, measured again right after each page (so that a drift in the
 machine's speed during the run does not bend the ratios), and, read from Linux's /proc, the CPU
 time each request cost the server's processes and a PostgreSQL server on this machine (whose work
-shares the cores: where a page's time went, not only how fast it was). On SQLite, and on
-PostgreSQL as well when QUIZAPP_TEST_DATABASE_URL (or DATABASE_URL) names one.
+shares the cores: where a page's time went, not only how fast it was). Beside the pages, as
+yardsticks with no bar, the bare app's one read by key and one committed insert on the same
+database: the most a Flask page that reads, or a post that commits, reaches on this machine. On
+SQLite, and on PostgreSQL as well when QUIZAPP_TEST_DATABASE_URL (or DATABASE_URL) names one.
 
 Ratios, not requests/s, are the figures to compare between machines: both sides of a ratio ran
 on the same cores, a few seconds apart. Without wrk the Python client (bench.client) drives the

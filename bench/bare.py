@@ -2,10 +2,10 @@
 gunicorn settings as the app, so that a ratio to it is what the app's own work costs.
 
 It is also the bench's yardstick for the database: `/read` reads one row by its key and `/write`
-inserts one row and commits it (each one statement straight through the driver, on a connection
-each worker opens once, in autocommit), on the database QUIZAPP_DATABASE_URL names, as durably
-as the app's own writes. Their ratios are the most any Flask page that reads, or any post that
-commits, could reach on this machine and database; `prepare` makes their table.
+inserts one row and commits it, each one statement straight through the driver on a cursor each
+worker opens once (in autocommit), on the database QUIZAPP_DATABASE_URL names, as durably as the
+app's own writes. Their ratios are about the most a Flask page that reads, or a post that
+commits, can reach on this machine and database; `prepare` makes their table.
 """
 
 import os
@@ -18,7 +18,7 @@ from markupsafe import escape
 from sqlalchemy import make_url
 
 app = Flask(__name__)
-_CONNECTIONS: dict[str, tuple] = {}  # URL: (connection, the driver's parameter marker)
+_CURSORS: dict[str, tuple] = {}  # URL: (this process's cursor, the driver's parameter marker)
 
 
 @app.get("/")
@@ -29,28 +29,28 @@ def hello():
 
 @app.get("/read")
 def read():
-    connection, marker = _connection()
-    query = f"SELECT value FROM bench_yardstick WHERE key = {marker}"
-    (value,) = connection.execute(query, ("one",)).fetchone()
+    cursor, marker = _cursor()
+    cursor.execute(f"SELECT value FROM bench_yardstick WHERE key = {marker}", ("one",))
+    (value,) = cursor.fetchone()
     return f"<p>{escape(value)}</p>"
 
 
 @app.post("/write")
 def write():
-    connection, marker = _connection()
+    cursor, marker = _cursor()
     query = f"INSERT INTO bench_yardstick (key, value) VALUES ({marker}, {marker})"
-    connection.execute(query, (request.form["key"], "myth"))
+    cursor.execute(query, (request.form["key"], "myth"))
     return redirect("/")
 
 
-def _connection() -> tuple:
-    """This process's connection (a worker opens its own on first use) and its marker."""
+def _cursor() -> tuple:
+    """This process's cursor (a worker opens its own on first use) and its marker."""
     url = os.environ["QUIZAPP_DATABASE_URL"]
-    if url not in _CONNECTIONS:
+    if url not in _CURSORS:
         connection = connect(url)
         marker = "?" if isinstance(connection, sqlite3.Connection) else "%s"
-        _CONNECTIONS[url] = (connection, marker)
-    return _CONNECTIONS[url]
+        _CURSORS[url] = (connection.cursor(), marker)
+    return _CURSORS[url]
 
 
 def connect(url: str) -> sqlite3.Connection | psycopg.Connection:
@@ -77,8 +77,8 @@ def prepare(url: str) -> None:
 
 def drop(url: str) -> None:
     """The yardsticks' table gone, with this process's connection to it."""
-    kept = _CONNECTIONS.pop(url, None)
+    kept = _CURSORS.pop(url, None)
     if kept is not None:
-        kept[0].close()
+        kept[0].connection.close()
     with closing(connect(url)) as connection:
         connection.execute("DROP TABLE IF EXISTS bench_yardstick")

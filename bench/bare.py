@@ -1,11 +1,12 @@
 """The baseline of `make bench`: a bare Flask app that only says hello, served by the same
 gunicorn settings as the app, so that a ratio to it is what the app's own work costs.
 
-It is also the bench's yardstick for the database: `/read` reads one row by its key and `/write`
-inserts one row and commits it, each one statement straight through the driver on a cursor each
-worker opens once (in autocommit), on the database QUIZAPP_DATABASE_URL names, as durably as the
-app's own writes. Their ratios are about the most a Flask page that reads, or a post that
-commits, can reach on this machine and database; `prepare` makes their table.
+It is also the bench's yardstick for the database: `/read` reads one row by its key, `/write`
+inserts one row and commits it, and `/read-write` does both (a post that checks before it
+writes), each statement straight through the driver on a cursor each worker opens once (in
+autocommit), on the database QUIZAPP_DATABASE_URL names, as durably as the app's own writes.
+Their ratios are about the most a Flask page that reads, or a post that commits, can reach on
+this machine and database; `prepare` makes their table.
 """
 
 import os
@@ -29,18 +30,32 @@ def hello():
 
 @app.get("/read")
 def read():
-    cursor, marker = _cursor()
-    cursor.execute(f"SELECT value FROM bench_yardstick WHERE key = {marker}", ("one",))
-    (value,) = cursor.fetchone()
-    return f"<p>{escape(value)}</p>"
+    return f"<p>{escape(_read())}</p>"
 
 
 @app.post("/write")
 def write():
+    _insert(request.form["key"])
+    return redirect("/")
+
+
+@app.post("/read-write")
+def read_write():
+    """A post that reads before it writes, as an answer is checked against its attempt."""
+    _insert(request.form["key"], _read())
+    return redirect("/")
+
+
+def _read() -> str:
+    cursor, marker = _cursor()
+    cursor.execute(f"SELECT value FROM bench_yardstick WHERE key = {marker}", ("one",))
+    return cursor.fetchone()[0]
+
+
+def _insert(key: str, value: str = "myth") -> None:
     cursor, marker = _cursor()
     query = f"INSERT INTO bench_yardstick (key, value) VALUES ({marker}, {marker})"
-    cursor.execute(query, (request.form["key"], "myth"))
-    return redirect("/")
+    cursor.execute(query, (key, value))
 
 
 def _cursor() -> tuple:

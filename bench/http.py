@@ -10,8 +10,9 @@ each as a ratio to the bare app, measured again right after each page (so that a
 machine's speed during the run does not bend the ratios), and, read from Linux's /proc, the CPU
 time each request cost the server's processes and a PostgreSQL server on this machine (whose work
 shares the cores: where a page's time went, not only how fast it was). Beside the pages, as
-yardsticks with no bar, the bare app's one read by key and one committed insert on the same
-database: the most a Flask page that reads, or a post that commits, reaches on this machine. On
+yardsticks with no bar, the bare app's one read by key, one committed insert, and a post that
+does both, on the same database: about the most a Flask page that reads, or a post that commits,
+reaches on this machine. On
 SQLite, and on PostgreSQL as well when QUIZAPP_TEST_DATABASE_URL (or DATABASE_URL) names one.
 
 Ratios, not requests/s, are the figures to compare between machines: both sides of a ratio ran
@@ -58,9 +59,9 @@ PAGES = (
     "results page",
     "article page",
 )
-# the bare app's read and committed write (bench/bare.py): the most a Flask page that reads, or a
-# post that commits, reaches on this machine and database; no bars
-YARDSTICKS = ("bare + 1 read", "bare + 1 write")
+# the bare app's read, committed write, and both in one post (bench/bare.py): about the most a
+# Flask page that reads, or a post that commits, reaches on this machine and database; no bars
+YARDSTICKS = ("bare: read", "bare: write", "bare: read+write")
 BARS = {
     "/healthz": 0.9,
     "statement page": 0.6,
@@ -149,11 +150,15 @@ def prepare(base: str, posts: int) -> dict[str, Load]:
 
 
 def yardsticks(posts: int) -> dict[str, Load]:
-    """The bare app's read, and `posts` writes, each of a key of its own."""
-    writes = tuple(("POST", "/write", f"key={n}") for n in range(posts))
+    """The bare app's read, and `posts` of each of its posts, each inserting a key of its own."""
+
+    def each(path: str, prefix: str) -> tuple[tuple[str, str, str], ...]:
+        return tuple(("POST", path, f"key={prefix}{n}") for n in range(posts))
+
     return {
-        "bare + 1 read": Load((("GET", "/read", ""),), "", 200),
-        "bare + 1 write": Load(writes, "", 302),
+        "bare: read": Load((("GET", "/read", ""),), "", 200),
+        "bare: write": Load(each("/write", "w"), "", 302),
+        "bare: read+write": Load(each("/read-write", "rw"), "", 302),
     }
 
 

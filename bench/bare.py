@@ -3,17 +3,17 @@ gunicorn settings as the app, so that a ratio to it is what the app's own work c
 
 It is also the bench's yardstick for the database: `/read` reads one row by its key, `/write`
 inserts one row and commits it, and `/read-write` does both (a post that checks before it
-writes), each statement straight through the driver on a cursor each worker opens once (in
-autocommit), on the database QUIZAPP_DATABASE_URL names, as durably as the app's own writes.
-Their ratios are about the most a Flask page that reads, or a post that commits, can reach on
-this machine and database; `prepare` makes their table.
+writes, though in two statements each its own transaction), each statement straight through the
+driver on a cursor each worker opens once (in autocommit), on the database QUIZAPP_DATABASE_URL
+names, as durably as the app's own writes. Their ratios are about the most a Flask page that
+reads, or a post that commits, can reach on this machine and database; `prepare` makes their
+table.
 """
 
 import os
 import sqlite3
 from contextlib import closing
 
-import psycopg
 from flask import Flask, redirect, request
 from markupsafe import escape
 from sqlalchemy import make_url
@@ -35,7 +35,7 @@ def read():
 
 @app.post("/write")
 def write():
-    _insert(request.form["key"])
+    _insert(request.form["key"], "a written row")
     return redirect("/")
 
 
@@ -52,7 +52,7 @@ def _read() -> str:
     return cursor.fetchone()[0]
 
 
-def _insert(key: str, value: str = "myth") -> None:
+def _insert(key: str, value: str) -> None:
     cursor, marker = _cursor()
     query = f"INSERT INTO bench_yardstick (key, value) VALUES ({marker}, {marker})"
     cursor.execute(query, (key, value))
@@ -68,16 +68,18 @@ def _cursor() -> tuple:
     return _CURSORS[url]
 
 
-def connect(url: str) -> sqlite3.Connection | psycopg.Connection:
-    """A connection in autocommit to the database a SQLAlchemy URL names, through its driver:
-    on SQLite in WAL with synchronous=NORMAL, as the app writes (db._sqlite_pragmas); on
-    PostgreSQL each commit waits for its flush to disk, as the app's do."""
+def connect(url: str):
+    """A DB-API connection in autocommit to the database a SQLAlchemy URL names, through its
+    driver: on SQLite in WAL with synchronous=NORMAL, as the app's (db._sqlite_pragmas); on
+    PostgreSQL a commit is as durable as the server makes the app's (synchronous_commit)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         connection = sqlite3.connect(parsed.database, timeout=15, isolation_level=None)
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
         return connection
+    import psycopg  # only with the app's postgres extra, as for the app
+
     conninfo = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
     return psycopg.connect(conninfo, autocommit=True)
 
@@ -91,7 +93,8 @@ def prepare(url: str) -> None:
 
 
 def drop(url: str) -> None:
-    """The yardsticks' table gone, with this process's connection to it."""
+    """The yardsticks' table gone (and this process's cursor on it, where it made one: a test's;
+    the bench's cursors are its workers')."""
     kept = _CURSORS.pop(url, None)
     if kept is not None:
         kept[0].connection.close()

@@ -12,8 +12,8 @@ time each request cost the server's processes and a PostgreSQL server on this ma
 shares the cores: where a page's time went, not only how fast it was). Beside the pages, as
 yardsticks with no bar, the bare app's one read by key, one committed insert, and a post that
 does both, on the same database: about the most a Flask page that reads, or a post that commits,
-reaches on this machine. On
-SQLite, and on PostgreSQL as well when QUIZAPP_TEST_DATABASE_URL (or DATABASE_URL) names one.
+reaches on this machine. On SQLite, and on PostgreSQL as well when QUIZAPP_TEST_DATABASE_URL (or
+DATABASE_URL) names one.
 
 Ratios, not requests/s, are the figures to compare between machines: both sides of a ratio ran
 on the same cores, a few seconds apart. Without wrk the Python client (bench.client) drives the
@@ -199,8 +199,7 @@ def run_wrk(base: str, load: Load, seconds: float, connections: int, workdir: Pa
 
 def _python_client(base: str, load: Load, seconds: float) -> list[float]:
     """One Python client: repeat the GET (or make each POST once) for `seconds`."""
-    cookies = dict(pair.split("=", 1) for pair in load.cookies.split("; "))
-    browser = Browser(base, cookies=cookies)
+    browser = Browser(base, cookies=_cookie_jar(load.cookies))
     latencies, n = [], 0
     deadline = time.perf_counter() + seconds
     while time.perf_counter() < deadline and (len(load.requests) == 1 or n < len(load.requests)):
@@ -216,8 +215,20 @@ def _python_client(base: str, load: Load, seconds: float) -> list[float]:
     return latencies
 
 
+def _cookie_jar(cookies: str) -> dict[str, str]:
+    """A Cookie header's pairs (none in an empty one)."""
+    return dict(pair.split("=", 1) for pair in cookies.split("; ") if pair)
+
+
+def _client_shares(load: Load, clients: int) -> list[Load]:
+    """What each client sends: all of them the one page, or each its share of a list."""
+    if len(load.requests) == 1:
+        return [load] * clients
+    return [Load(load.requests[i::clients], load.cookies, load.status) for i in range(clients)]
+
+
 def run_python(base: str, load: Load, seconds: float, clients: int) -> Result:
-    shares = [Load(load.requests[i::clients], load.cookies, load.status) for i in range(clients)]
+    shares = _client_shares(load, clients)
     with ProcessPoolExecutor(clients) as pool:
         began = time.perf_counter()
         results = list(pool.map(_python_client, [base] * clients, shares, [seconds] * clients))

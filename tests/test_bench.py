@@ -14,7 +14,18 @@ import pytest
 
 from bench import bare, cpu
 from bench.cpu import CPUTime, process_group
-from bench.http import PAGES, YARDSTICKS, Load, Result, _share, database_server, table, yardsticks
+from bench.http import (
+    PAGES,
+    YARDSTICKS,
+    Load,
+    Result,
+    _client_shares,
+    _cookie_jar,
+    _share,
+    database_server,
+    table,
+    yardsticks,
+)
 
 
 def test_each_round_takes_its_own_answer_posts_and_repeats_the_pages():
@@ -25,6 +36,23 @@ def test_each_round_takes_its_own_answer_posts_and_repeats_the_pages():
     assert all(len(share.requests) == 3 for share in shares)
     page = Load((("GET", "/attempts/a/1", ""),), "c=1", 200)
     assert all(_share(page, n, 3) == page for n in range(3))
+
+
+def test_without_wrk_each_python_client_repeats_a_page_or_takes_its_share_of_posts():
+    """The fallback's clients all load a page at once; a list of posts is shared out among them,
+    each post sent once."""
+    page = Load((("GET", "/read", ""),), "", 200)
+    assert _client_shares(page, 4) == [page] * 4
+    posts = Load(tuple(("POST", "/write", f"key={n}") for n in range(10)), "a=1", 302)
+    shares = _client_shares(posts, 4)
+    assert len(shares) == 4 and all(share.requests for share in shares)
+    assert sorted(r for share in shares for r in share.requests) == sorted(posts.requests)
+
+
+def test_a_load_without_cookies_sends_none():
+    """The bare app's loads carry no cookies (the fallback failed on them)."""
+    assert _cookie_jar("") == {}
+    assert _cookie_jar("a=1; b=x=y") == {"a": "1", "b": "x=y"}
 
 
 SPIN = "import time\nend = time.process_time() + 0.3\nwhile time.process_time() < end: pass"
@@ -126,7 +154,8 @@ def test_the_table_shows_the_cpu_each_request_cost(capsys):
     statement = next(line for line in lines if line.startswith("  statement page"))
     assert statement.split()[2:8] == ["3000", "4.80", "9.80", "450", "160", "0.50"]
     table("SQLite", {**results, "bare hello": (Result(6000, 2.4, 3.5, 30_000, 240), 6000)}, args)
-    sqlite_bare = next(line for line in capsys.readouterr().out.splitlines() if "bare" in line)
+    lines = capsys.readouterr().out.splitlines()
+    sqlite_bare = next(line for line in lines if line.startswith("  bare hello"))
     assert sqlite_bare.split()[5:7] == ["240", "-"]  # not measured: SQLite is the workers' own
 
 
@@ -148,8 +177,8 @@ def test_the_yardsticks_read_a_row_and_commit_a_row(database, monkeypatch):
             query = "SELECT key, value FROM bench_yardstick ORDER BY key"
             written = other.execute(query).fetchall()
         assert [tuple(row) for row in written] == [
-            ("k0", "myth"),
-            ("k1", "myth"),
+            ("k0", "a written row"),
+            ("k1", "a written row"),
             ("k2", "a yardstick row"),  # what it read, written
             ("one", "a yardstick row"),
         ]

@@ -86,8 +86,8 @@ def connect(url: str):
 
 def prepare(url: str) -> None:
     """The yardsticks' table, made afresh, with the row `/read` reads."""
+    drop(url)
     with closing(connect(url)) as connection:
-        connection.execute("DROP TABLE IF EXISTS bench_yardstick")
         connection.execute("CREATE TABLE bench_yardstick (key VARCHAR(32) PRIMARY KEY, value TEXT)")
         connection.execute("INSERT INTO bench_yardstick VALUES ('one', 'a yardstick row')")
 

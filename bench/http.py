@@ -34,18 +34,17 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sqlalchemy import make_url, text
-from sqlalchemy.pool import NullPool
+from sqlalchemy import make_url
 
 from bench import bare as bare_app
 from bench import cpu
 from bench.client import Browser, Learner
 from bench.cpu import CPUTime, parent, process_group
 from bench.server import REPO, Server, fresh_database
-from quizapp.db import make_engine
 
 WRK = shutil.which("wrk")
 SCRIPT = REPO / "bench" / "wrk.lua"
@@ -308,13 +307,9 @@ def database_server(url: str) -> int | None:
     machine cannot see."""
     if not cpu.AVAILABLE or make_url(url).get_backend_name() != "postgresql":
         return None
-    engine = make_engine(url, poolclass=NullPool)
-    try:
-        with engine.connect() as connection:
-            backend = connection.execute(text("SELECT pg_backend_pid()")).scalar_one()
-            server = parent(backend)  # read while the backend is there to be read
-    finally:
-        engine.dispose()
+    with closing(bare_app.connect(url)) as connection:
+        (backend,) = connection.execute("SELECT pg_backend_pid()").fetchone()
+        server = parent(backend)  # read while the backend is there to be read
     return server if server is not None and server > 1 else None  # 1: an orphan, not a server
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
+from bench import bare
 from quizapp.db import make_engine, upgrade
 from quizapp.models import Base
 
@@ -28,8 +29,7 @@ def fresh_database(url: str) -> Engine:
         Base.metadata.drop_all(engine)
         with engine.begin() as connection:
             connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
-            # the bench's yardsticks' (bench/bare.py), left by a run that was killed
-            connection.execute(text("DROP TABLE IF EXISTS bench_yardstick"))
+        bare.drop(url)  # the bench's yardsticks' table, left by a run that was killed
     upgrade(engine)
     return engine
 
